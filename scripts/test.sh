@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# make test: make sure the local services run (reusing any already running; nothing is stopped
+# afterwards), then go vet, staticcheck and the race-enabled test suite with the service
+# addresses exported.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+STATICCHECK_VERSION="${STATICCHECK_VERSION:-v0.8.2}"
+
+bash "$ROOT/scripts/stack.sh" up
+# shellcheck disable=SC1091
+. "$ROOT/.data/stack.env"
+export DATABASE_URL PASSERELLE_TEST_DATABASE_URL MEILI_URL MEILI_MASTER_KEY SMTP_URL MAILDEV_URL MEILI_BIN
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "go vet ./..."
+go vet ./...
+
+step "staticcheck ($STATICCHECK_VERSION) ./..."
+go run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" ./...
+
+step "go test -race -count=1 ./..."
+go test -race -count=1 "$@" ./...

@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/passerelle-dev/passerelle"
+)
+
+// AuditEntry is one write: who, what, when.
+type AuditEntry struct {
+	ID             int64
+	At             time.Time
+	ActorKeyID     *uuid.UUID
+	ActorRole      string
+	Action         string
+	ResourceType   string
+	ResourceID     *uuid.UUID
+	OrganisationID *uuid.UUID
+	RequestID      string
+	Details        map[string]any
+}
+
+// audit records a write in the same transaction as the write itself. details
+// must never hold personal data beyond identifiers.
+func audit(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, action, resourceType string,
+	resourceID uuid.UUID, organisationID *uuid.UUID, details map[string]any) error {
+	var keyID *uuid.UUID
+	if actor.KeyID != uuid.Nil {
+		keyID = &actor.KeyID
+	}
+	if details == nil {
+		details = map[string]any{}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_key_id, actor_role, action, resource_type, resource_id, organisation_id, request_id, details)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		keyID, actor.Role, action, resourceType, resourceID, organisationID, passerelle.RequestID(ctx), details)
+	return err
+}
+
+// AuditFilter narrows the audit log.
+type AuditFilter struct {
+	ResourceType string
+	ResourceID   *uuid.UUID
+	AfterID      int64
+	Since        *time.Time
+	Limit        int
+}
+
+// ListAudit returns audit entries in order, admins only.
+func (s *Store) ListAudit(ctx context.Context, actor passerelle.Principal, f AuditFilter) ([]AuditEntry, error) {
+	if !actor.IsAdmin() {
+		return nil, passerelle.Errorf(passerelle.EForbidden, "Only admins read the audit log.")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > MaxLimit {
+		limit = DefaultLimit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, at, actor_key_id, actor_role, action, resource_type, resource_id, organisation_id, request_id, details
+		FROM audit_log
+		WHERE id > $1 AND ($2 = '' OR resource_type = $2) AND ($3::uuid IS NULL OR resource_id = $3) AND ($4::timestamptz IS NULL OR at >= $4)
+		ORDER BY id LIMIT $5`, f.AfterID, f.ResourceType, f.ResourceID, f.Since, limit)
+	if err != nil {
+		return nil, wrap("list audit", err)
+	}
+	entries, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AuditEntry, error) {
+		var e AuditEntry
+		err := row.Scan(&e.ID, &e.At, &e.ActorKeyID, &e.ActorRole, &e.Action, &e.ResourceType, &e.ResourceID, &e.OrganisationID, &e.RequestID, &e.Details)
+		return e, err
+	})
+	return entries, wrap("list audit", err)
+}
