@@ -107,17 +107,14 @@ func (s *Server) registerAdvisers() {
 		ID uuid.UUID `path:"id" doc:"Organisation id."`
 		ListParams
 	}) (*listOutput[AdviserList], error) {
-		page, err := in.page("advisers")
+		items, next, link, err := listPageOf(s, "advisers", "/v1/organisations/"+in.ID.String()+"/advisers", in.ListParams, nil,
+			func(page store.Page) ([]store.Adviser, *store.Cursor, error) {
+				return s.deps.Store.ListAdvisers(ctx, principal(ctx), in.ID, page)
+			}, adviserOf)
 		if err != nil {
 			return nil, err
 		}
-		items, next, err := s.deps.Store.ListAdvisers(ctx, principal(ctx), in.ID, page)
-		if err != nil {
-			return nil, err
-		}
-		out := &listOutput[AdviserList]{Body: AdviserList{Items: mapSlice(items, adviserOf), NextCursor: encodeCursor("advisers", next)}}
-		out.Link = s.nextLink("/v1/organisations/"+in.ID.String()+"/advisers", in.ListParams, out.Body.NextCursor, nil)
-		return out, nil
+		return &listOutput[AdviserList]{Link: link, Body: AdviserList{Items: items, NextCursor: next}}, nil
 	})
 
 	huma.Register(s.api, huma.Operation{

@@ -106,17 +106,14 @@ func (s *Server) registerCohorts() {
 		ID uuid.UUID `path:"id" doc:"Organisation id."`
 		ListParams
 	}) (*listOutput[CohortList], error) {
-		page, err := in.page("cohorts")
+		items, next, link, err := listPageOf(s, "cohorts", "/v1/organisations/"+in.ID.String()+"/cohorts", in.ListParams, nil,
+			func(page store.Page) ([]store.Cohort, *store.Cursor, error) {
+				return s.deps.Store.ListCohorts(ctx, principal(ctx), in.ID, page)
+			}, cohortOf)
 		if err != nil {
 			return nil, err
 		}
-		items, next, err := s.deps.Store.ListCohorts(ctx, principal(ctx), in.ID, page)
-		if err != nil {
-			return nil, err
-		}
-		out := &listOutput[CohortList]{Body: CohortList{Items: mapSlice(items, cohortOf), NextCursor: encodeCursor("cohorts", next)}}
-		out.Link = s.nextLink("/v1/organisations/"+in.ID.String()+"/cohorts", in.ListParams, out.Body.NextCursor, nil)
-		return out, nil
+		return &listOutput[CohortList]{Link: link, Body: CohortList{Items: items, NextCursor: next}}, nil
 	})
 
 	huma.Register(s.api, huma.Operation{

@@ -124,21 +124,18 @@ func (s *Server) registerCompanies() {
 		ListParams
 		SIRET string `query:"siret" pattern:"^[0-9]{14}$" patternDescription:"14 digits" doc:"Only the company with this SIRET (among those you see)."`
 	}) (*listOutput[CompanyList], error) {
-		page, err := in.page("companies")
-		if err != nil {
-			return nil, err
-		}
-		items, next, err := s.deps.Store.ListCompanies(ctx, principal(ctx), store.CompanyFilter{SIRET: in.SIRET}, page)
-		if err != nil {
-			return nil, err
-		}
-		out := &listOutput[CompanyList]{Body: CompanyList{Items: mapSlice(items, companyOf), NextCursor: encodeCursor("companies", next)}}
 		var extra url.Values
 		if in.SIRET != "" {
 			extra = url.Values{"siret": {in.SIRET}}
 		}
-		out.Link = s.nextLink("/v1/companies", in.ListParams, out.Body.NextCursor, extra)
-		return out, nil
+		items, next, link, err := listPageOf(s, "companies", "/v1/companies", in.ListParams, extra,
+			func(page store.Page) ([]store.Company, *store.Cursor, error) {
+				return s.deps.Store.ListCompanies(ctx, principal(ctx), store.CompanyFilter{SIRET: in.SIRET}, page)
+			}, companyOf)
+		if err != nil {
+			return nil, err
+		}
+		return &listOutput[CompanyList]{Link: link, Body: CompanyList{Items: items, NextCursor: next}}, nil
 	})
 
 	huma.Register(s.api, huma.Operation{

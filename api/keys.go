@@ -85,17 +85,14 @@ func (s *Server) registerKeys() {
 		Summary: "List API keys", Description: "Admins see every key; an adviser the keys of its organisation's partner companies.",
 		Tags: []string{tag}, Security: roles(passerelle.RoleAdmin, passerelle.RoleAdviser),
 	}, func(ctx context.Context, in *struct{ ListParams }) (*listOutput[APIKeyList], error) {
-		page, err := in.page("api-keys")
+		items, next, link, err := listPageOf(s, "api-keys", "/v1/api-keys", in.ListParams, nil,
+			func(page store.Page) ([]store.APIKey, *store.Cursor, error) {
+				return s.deps.Store.ListKeys(ctx, principal(ctx), page)
+			}, apiKeyOf)
 		if err != nil {
 			return nil, err
 		}
-		keys, next, err := s.deps.Store.ListKeys(ctx, principal(ctx), page)
-		if err != nil {
-			return nil, err
-		}
-		out := &listOutput[APIKeyList]{Body: APIKeyList{Items: mapSlice(keys, apiKeyOf), NextCursor: encodeCursor("api-keys", next)}}
-		out.Link = s.nextLink("/v1/api-keys", in.ListParams, out.Body.NextCursor, nil)
-		return out, nil
+		return &listOutput[APIKeyList]{Link: link, Body: APIKeyList{Items: items, NextCursor: next}}, nil
 	})
 
 	huma.Register(s.api, huma.Operation{

@@ -81,17 +81,14 @@ func (s *Server) registerOrganisations() {
 		Summary: "List organisations", Description: "Admins see all; advisers and integrators their own; companies those they partner with.",
 		Tags: []string{tag}, Security: roles(allRoles...),
 	}, func(ctx context.Context, in *struct{ ListParams }) (*listOutput[OrganisationList], error) {
-		page, err := in.page("organisations")
+		items, next, link, err := listPageOf(s, "organisations", "/v1/organisations", in.ListParams, nil,
+			func(page store.Page) ([]store.Organisation, *store.Cursor, error) {
+				return s.deps.Store.ListOrganisations(ctx, principal(ctx), page)
+			}, organisationOf)
 		if err != nil {
 			return nil, err
 		}
-		items, next, err := s.deps.Store.ListOrganisations(ctx, principal(ctx), page)
-		if err != nil {
-			return nil, err
-		}
-		out := &listOutput[OrganisationList]{Body: OrganisationList{Items: mapSlice(items, organisationOf), NextCursor: encodeCursor("organisations", next)}}
-		out.Link = s.nextLink("/v1/organisations", in.ListParams, out.Body.NextCursor, nil)
-		return out, nil
+		return &listOutput[OrganisationList]{Link: link, Body: OrganisationList{Items: items, NextCursor: next}}, nil
 	})
 
 	huma.Register(s.api, huma.Operation{

@@ -62,6 +62,10 @@ func TestOrganisationsValidation(t *testing.T) {
 	require.Subset(t, locations, []string{"body.kind", "body.name", "body.extra"})
 
 	requireProblem(t, b.do(http.MethodPost, "/v1/organisations", b.admin, `{"kind": "e2c",`), http.StatusBadRequest, "bad_request")
+	// Field names are case-sensitive: NAME is an unknown field, not name.
+	p = requireProblem(t, b.do(http.MethodPost, "/v1/organisations", b.admin, `{"kind": "e2c", "NAME": "x", "town": "Niort"}`),
+		http.StatusUnprocessableEntity, "invalid")
+	require.Contains(t, string(mustJSON(t, p["errors"])), "body.NAME")
 	big := make([]byte, 1<<20+10)
 	for i := range big {
 		big[i] = ' '

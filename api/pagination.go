@@ -103,3 +103,20 @@ func mapSlice[T, R any](items []T, f func(T) R) []R {
 	}
 	return out
 }
+
+// listPageOf runs one page of a list for a handler: it decodes the cursor of
+// list, fetches the page, maps the rows to their representation, and makes the
+// next cursor and the Link header to it (path and extra query parameters).
+func listPageOf[T, R any](s *Server, list, path string, p ListParams, extra url.Values,
+	fetch func(store.Page) ([]T, *store.Cursor, error), view func(T) R) (items []R, next, link string, err error) {
+	page, err := p.page(list)
+	if err != nil {
+		return nil, "", "", err
+	}
+	rows, cursor, err := fetch(page)
+	if err != nil {
+		return nil, "", "", err
+	}
+	next = encodeCursor(list, cursor)
+	return mapSlice(rows, view), next, s.nextLink(path, p, next, extra), nil
+}

@@ -87,14 +87,16 @@ type RetryAfterError interface {
 	RetryAfter() string
 }
 
-var installOnce sync.Once
+var configureOnce sync.Once
 
-// installProblems makes huma build every error as a Problem through
-// newProblem. huma keeps this hook in a package variable; the function is
-// stateless (it finds the logger and request id in the request context), so
-// several servers in one process (tests) share it safely.
-func installProblems() {
-	installOnce.Do(func() {
+// configureHuma sets huma's process-wide hooks, once: every error is built as a
+// Problem through newProblem — a stateless function (it finds the logger and
+// request id in the request context), so several servers in one process
+// (tests) share it safely — and JSON field names are case-sensitive, so that
+// {"NAME": …} is an unknown field, not an alias of "name".
+func configureHuma() {
+	configureOnce.Do(func() {
+		huma.ValidateStrictCasing = true
 		huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
 			return newProblem(nil, status, msg, errs...)
 		}

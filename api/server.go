@@ -3,9 +3,11 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -48,7 +50,7 @@ type Server struct {
 
 // New builds the server and registers every operation.
 func New(deps Deps) *Server {
-	installProblems()
+	configureHuma()
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
@@ -106,7 +108,17 @@ func (s *Server) humaConfig() huma.Config {
 	cfg.CreateHooks = nil
 	cfg.SchemasPath = ""
 	cfg.OpenAPIPath = "/openapi"
+	// Ids are UUIDs: say so in the spec (and let huma check the format).
+	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[uuid.UUID](), reflect.TypeFor[uuidSchema]())
 	return cfg
+}
+
+// uuidSchema stands for uuid.UUID in the spec.
+type uuidSchema string
+
+// Schema implements huma.SchemaProvider.
+func (uuidSchema) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeString, Format: "uuid", Examples: []any{"0b7e3c1a-5f2d-4e8b-9a6c-1d2e3f4a5b6c"}}
 }
 
 // registerResources registers the /v1 operations.

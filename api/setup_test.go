@@ -161,3 +161,10 @@ func mustUUID(t *testing.T, s string) uuid.UUID {
 }
 
 func codeOf(err error) string { return passerelle.ErrorCode(err) }
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
