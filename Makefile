@@ -64,3 +64,9 @@ places: ## regenerate reference/places.tsv.gz from the pinned datasets of tools/
 	@cd .data/npm-data && npm ci --no-audit --no-fund --loglevel=error
 	$(GO) generate ./reference/
 	@git diff --stat -- reference/places.tsv.gz || true
+
+.PHONY: bench
+bench: ## performance bars, 100k offers, against the local services; JSON in bench/results/ (BENCH_FLAGS=--small…)
+	@bash scripts/stack.sh up
+	$(GO) build -o $(BIN)-bench ./cmd/passerelle
+	@. .data/stack.env && $(BIN)-bench bench $(BENCH_FLAGS)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -66,12 +65,6 @@ func (s *Server) writeErr(ctx huma.Context, err error) {
 	status := codeStatus[passerelle.ErrorCode(err)]
 	if status == 0 {
 		status = http.StatusInternalServerError
-	}
-	// huma applies an error's headers only to handler errors; a middleware's
-	// refusal sets them itself.
-	var ra RetryAfterError
-	if errors.As(err, &ra) {
-		ctx.SetHeader("Retry-After", ra.RetryAfter())
 	}
 	_ = huma.WriteErr(s.api, ctx, status, "", err)
 }

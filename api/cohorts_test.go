@@ -43,9 +43,9 @@ func TestCohortsLifecycle(t *testing.T) {
 	requireStatus(t, http.StatusOK, r)
 	require.Equal(t, `"2"`, r.Header.Get("ETag"))
 	updated := r.json(t)
-	require.Equal(t, "", updated["track"])
+	require.Empty(t, updated["track"])
 	require.Equal(t, map[string]any{}, updated["targets"])
-	require.Equal(t, 15.0, updated["capacity"])
+	require.EqualValues(t, 15, updated["capacity"])
 	requireProblem(t, b.do(http.MethodPut, "/v1/cohorts/"+id, key, promo("stale"), "If-Match", `"1"`),
 		http.StatusPreconditionFailed, "precondition_failed")
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"sync"
 	"testing"
@@ -85,8 +86,9 @@ func TestIdempotencyConcurrentDuplicates(t *testing.T) {
 			defer wg.Done()
 			r := b.do(http.MethodPost, "/v1/organisations", b.admin, body, "Idempotency-Key", "burst")
 			statuses[i] = r.StatusCode
-			if r.StatusCode == http.StatusCreated {
-				ids[i] = r.json(t)["id"]
+			var created struct{ ID string }
+			if r.StatusCode == http.StatusCreated && json.Unmarshal(r.body, &created) == nil {
+				ids[i] = created.ID
 			}
 		}()
 	}

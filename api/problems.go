@@ -136,6 +136,11 @@ func newProblem(ctx huma.Context, status int, msg string, errs ...error) *Proble
 			var ra RetryAfterError
 			if errors.As(err, &ra) {
 				p.headers = http.Header{"Retry-After": {ra.RetryAfter()}}
+				// huma applies the headers of a handler's own error only; set it
+				// here so that every path (handler, middleware) carries it.
+				if ctx != nil {
+					ctx.SetHeader("Retry-After", ra.RetryAfter())
+				}
 			}
 		}
 	default:

@@ -24,6 +24,7 @@ var publicOperations = []string{"healthz", "readyz"}
 // cohort, and keys of every role. Tenant A's keys are pointed at tenant B's ids.
 type tenant struct {
 	org, company, adviser, cohort, companyKeyID uuid.UUID
+	offer                                       uuid.UUID         // a draft of company: no other tenant sees it
 	keys                                        map[string]string // role → secret
 }
 
@@ -49,6 +50,9 @@ func newTenant(t *testing.T, b *bundle, name string) tenant {
 	r = b.do(http.MethodPost, "/v1/organisations/"+tn.org.String()+"/cohorts", b.admin, cohortBody(name))
 	requireStatus(t, http.StatusCreated, r)
 	tn.cohort = mustUUID(t, r.json(t)["id"].(string))
+	r = b.do(http.MethodPost, "/v1/offers", tn.keys[passerelle.RoleCompany], offerBody(tn.company))
+	requireStatus(t, http.StatusCreated, r)
+	tn.offer = mustUUID(t, r.json(t)["id"].(string))
 	return tn
 }
 
@@ -118,6 +122,10 @@ func bodyFor(t *testing.T, method, opID string, tn tenant) any {
 		return map[string]any{"siret": validSIRET(), "organisation_id": tn.org.String()}
 	case "revoke-api-key":
 		return nil
+	case "create-offer", "replace-offer":
+		return offerBody(tn.company)
+	case "publish-offer", "pause-offer", "resume-offer", "fill-offer", "close-offer":
+		return nil
 	}
 	t.Fatalf("security test: no sample body for %s: add one to bodyFor", opID)
 	return nil
@@ -130,7 +138,7 @@ var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 func pathFor(t *testing.T, path string, tn tenant) string {
 	return pathParam.ReplaceAllStringFunc(path, func(m string) string {
 		name := m[1 : len(m)-1]
-		before := path[:strings.Index(path, m)]
+		before, _, _ := strings.Cut(path, m)
 		segs := strings.Split(strings.Trim(before, "/"), "/")
 		resource := segs[len(segs)-1]
 		if name != "id" {
@@ -147,6 +155,8 @@ func pathFor(t *testing.T, path string, tn tenant) string {
 			return tn.cohort.String()
 		case "api-keys":
 			return tn.companyKeyID.String()
+		case "offers":
+			return tn.offer.String()
 		}
 		t.Fatalf("security test: no id for %s in %s: add the resource to pathFor", m, path)
 		return ""
@@ -159,7 +169,7 @@ func pathFor(t *testing.T, path string, tn tenant) string {
 // tenant's objects, 404; never a 5xx.
 func TestEveryOperationEnforcesItsSecurity(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
+	b := setup(t, setupOpts{search: true})
 	a := newTenant(t, b, "Tenant A")
 	other := newTenant(t, b, "Tenant B")
 	_, revoked, err := b.store.CreateKey(context.Background(), passerelle.System, store.KeyInput{Name: "r", Role: passerelle.RoleAdmin})

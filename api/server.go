@@ -129,4 +129,7 @@ func (s *Server) registerResources() {
 	s.registerAudit()
 	s.registerKeys()
 	s.registerCompanies()
+	s.registerOffers()
+	s.registerSearch()
+	s.registerReference()
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/jobs"
+	"github.com/passerelle-dev/passerelle/search"
 	"github.com/passerelle-dev/passerelle/store"
 )
 
@@ -28,11 +29,15 @@ type bundle struct {
 	store  *store.Store
 	server *Server
 	http   *httptest.Server
-	admin  string // an admin key
+	admin  string         // an admin key
+	search *search.Client // with setupOpts.search
 }
 
 type setupOpts struct {
 	rateLimitPerMinute, rateLimitBurst int
+	// search gives the server a Meilisearch (the shared one, with an index
+	// prefix of the test's own) whose offers index is ready.
+	search bool
 }
 
 func setup(t *testing.T, opts ...setupOpts) *bundle {
@@ -46,13 +51,17 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	rc, err := jobs.NewClient(pool, st, jobs.Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	st.SetRiver(rc)
+	var sc *search.Client
+	if o.search {
+		sc = newSearchClient(t)
+	}
 	srv := New(Deps{
-		Store: st, Logger: slog.New(slog.DiscardHandler), Version: "test", PublicBaseURL: "http://127.0.0.1",
+		Store: st, Search: sc, Logger: slog.New(slog.DiscardHandler), Version: "test", PublicBaseURL: "http://127.0.0.1",
 		RateLimitPerMinute: o.rateLimitPerMinute, RateLimitBurst: o.rateLimitBurst,
 	})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	b := &bundle{t: t, pool: pool, store: st, server: srv, http: ts}
+	b := &bundle{t: t, pool: pool, store: st, server: srv, http: ts, search: sc}
 	b.admin = b.key(store.KeyInput{Role: passerelle.RoleAdmin})
 	return b
 }
@@ -117,7 +126,7 @@ func (b *bundle) do(method, path, key string, body any, headers ...string) respo
 		require.NoError(b.t, err)
 		r = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(method, b.http.URL+path, r)
+	req, err := http.NewRequestWithContext(b.t.Context(), method, b.http.URL+path, r)
 	require.NoError(b.t, err)
 	if r != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -149,7 +158,7 @@ func requireProblem(t *testing.T, r response, status int, code string) map[strin
 	require.Equal(t, "application/problem+json", r.Header.Get("Content-Type"))
 	p := r.json(t)
 	require.Equal(t, ProblemTypePrefix+code, p["type"], "body: %s", r.body)
-	require.Equal(t, float64(status), p["status"])
+	require.EqualValues(t, status, p["status"])
 	return p
 }
 

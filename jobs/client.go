@@ -10,6 +10,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/passerelle-dev/passerelle/jobs/jobargs"
+	"github.com/passerelle-dev/passerelle/search"
 	"github.com/passerelle-dev/passerelle/store"
 )
 
@@ -23,6 +25,9 @@ type Config struct {
 	// cancelling them.
 	SoftStopTimeout time.Duration
 	Logger          *slog.Logger
+	// Search is the Meilisearch client the index workers write to; it may be
+	// nil in a client that never works jobs.
+	Search *search.Client
 }
 
 // NewClient builds the River client with every worker and periodic job
@@ -30,6 +35,9 @@ type Config struct {
 func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &PurgeIdempotencyKeysWorker{Store: st})
+	river.AddWorker(workers, &ExpireOffersWorker{Store: st})
+	river.AddWorker(workers, &IndexOfferWorker{Store: st, Search: cfg.Search})
+	river.AddWorker(workers, &ReconcileIndexWorker{Store: st, Search: cfg.Search, Logger: cfg.Logger})
 
 	rc := &river.Config{
 		Logger:          cfg.Logger,
@@ -39,6 +47,7 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	if cfg.Work {
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: cfg.MaxWorkers},
+			jobargs.QueueIndex: {MaxWorkers: IndexQueueWorkers},
 		}
 		rc.PeriodicJobs = periodicJobs()
 	}
@@ -54,5 +63,11 @@ func periodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return PurgeIdempotencyKeysArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "purge_idempotency_keys", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(ExpiryInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return ExpireOffersArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "expire_offers", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(ReconcileInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return jobargs.ReconcileIndex{}, nil },
+			&river.PeriodicJobOpts{ID: "reconcile_index", RunOnStart: true}),
 	}
 }

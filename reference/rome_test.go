@@ -71,8 +71,8 @@ func TestROMEFamilyAndDomain(t *testing.T) {
 	require.Equal(t, "M18", ROMEFamily("M1805"))
 	require.Equal(t, "M", ROMEDomain("M1805"))
 	require.Equal(t, "G16", ROMEFamily(" g1602 "))
-	require.Equal(t, "", ROMEFamily("M18"))
-	require.Equal(t, "", ROMEDomain("nope"))
+	require.Empty(t, ROMEFamily("M18"))
+	require.Empty(t, ROMEDomain("nope"))
 
 	label, ok := ROMEGroupLabel("G16")
 	require.True(t, ok)

@@ -8,8 +8,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/jobs/jobargs"
 	"github.com/passerelle-dev/passerelle/reference"
 )
 
@@ -251,10 +253,37 @@ func (s *Store) UpdateCompany(ctx context.Context, actor passerelle.Principal, i
 		if err != nil {
 			return err
 		}
+		if c.Name != cur.Name {
+			if err := s.renameInOffers(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		return audit(ctx, tx, actor, "update", "company", id, actorOrganisation(actor),
 			map[string]any{"changed": changedCompanyFields(cur, c)})
 	})
 	return c, wrap("update company", err)
+}
+
+// renameInOffers follows a company's new name into its offers: their
+// representation (company_name) changed, so their version moves — ETags and
+// the search reconciler see it — and their search documents are re-indexed, in
+// the same transaction.
+func (s *Store) renameInOffers(ctx context.Context, tx pgx.Tx, companyID uuid.UUID) error {
+	rows, err := tx.Query(ctx, `UPDATE offers SET version = version + 1, updated_at = now()
+		WHERE company_id = $1 AND status IN ('draft', 'published', 'paused') RETURNING id`, companyID)
+	if err != nil {
+		return err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	jobs := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		jobs[i] = river.InsertManyParams{Args: jobargs.IndexOffer{OfferID: id}}
+	}
+	_, err = s.river.InsertManyTx(ctx, tx, jobs)
+	return err
 }
 
 // changedCompanyFields names the fields an update changed: what the audit log

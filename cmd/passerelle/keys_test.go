@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -28,7 +27,7 @@ func TestKeysCommandBootstrapsTheFirstAdmin(t *testing.T) {
 	var out, errOut bytes.Buffer
 	require.NoError(t, run(ctx, []string{"keys", "create", "--role", "admin", "--name", "bootstrap", "--quiet"}, &out, &errOut, env))
 	key := strings.TrimSpace(out.String())
-	require.Regexp(t, regexp.MustCompile(`^psl_[0-9a-f]{16}_[A-Za-z0-9_-]{32}$`), key)
+	require.Regexp(t, `^psl_[0-9a-f]{16}_[A-Za-z0-9_-]{32}$`, key)
 
 	resp, body := tm.do(t, http.MethodGet, "/v1/organisations", nil, "Authorization", "Bearer "+key)
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
@@ -62,4 +61,28 @@ func TestMigrateCommandIsIdempotent(t *testing.T) {
 	var out, errOut bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"migrate"}, &out, &errOut, env))
 	require.Equal(t, "migrate: database already up to date\n", out.String())
+}
+
+// TestServeAppliesTheConfiguredRateLimit: RATE_LIMIT_* reach the API.
+func TestServeAppliesTheConfiguredRateLimit(t *testing.T) {
+	t.Parallel()
+	tm := startMain(t, setupOpts{config: func(c *Config) { c.RateLimitPerMin, c.RateLimitBurst = 60, 2 }})
+	env := func(k string) string {
+		if k == "DATABASE_URL" {
+			return tm.Config.DatabaseURL
+		}
+		return ""
+	}
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"keys", "create", "--role", "admin", "--quiet"}, &out, &errOut, env))
+	auth := []string{"Authorization", "Bearer " + strings.TrimSpace(out.String())}
+	for range 2 {
+		resp, body := tm.do(t, http.MethodGet, "/v1/organisations", nil, auth...)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	}
+	resp, body := tm.do(t, http.MethodGet, "/v1/organisations", nil, auth...)
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, string(body))
+	require.NotEmpty(t, resp.Header.Get("Retry-After"))
+	require.Contains(t, resp.Header.Get("RateLimit-Policy"), "q=60")
+	problem(t, resp, body)
 }

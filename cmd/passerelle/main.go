@@ -46,6 +46,8 @@ func init() {
 		"migrate": {"Apply database migrations (River's and Passerelle's); idempotent.", runMigrate},
 		"openapi": {"Print the OpenAPI 3.1 document (YAML, or JSON with --json). Needs no database.", runOpenAPI},
 		"keys":    {"Create, list and revoke API keys (acting as an admin).", runKeys},
+		"reindex": {"Rebuild the search index from the database and swap it in atomically.", runReindex},
+		"bench":   {"Measure the performance bars side by side with their baselines; prints a table, writes JSON.", runBench},
 		"version": {"Print the version.", runVersion},
 	}
 }

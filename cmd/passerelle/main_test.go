@@ -81,7 +81,7 @@ func problem(t *testing.T, resp *http.Response, body []byte) map[string]any {
 	require.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"), "body: %s", body)
 	var p map[string]any
 	require.NoError(t, json.Unmarshal(body, &p))
-	require.Equal(t, float64(resp.StatusCode), p["status"])
+	require.EqualValues(t, resp.StatusCode, p["status"])
 	require.True(t, strings.HasPrefix(p["type"].(string), "urn:passerelle:problem:"), "type %v", p["type"])
 	require.Equal(t, resp.Header.Get("X-Request-Id"), p["request_id"])
 	return p
@@ -116,8 +116,8 @@ func TestServeOperationalEndpoints(t *testing.T) {
 
 	resp, body = tm.do(t, http.MethodGet, "/metrics", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	require.True(t, strings.Contains(string(body), `passerelle_http_request_duration_seconds_count{method="GET",route="GET /healthz",status="200"} 1`),
-		"latency of /healthz by route and status")
+	require.Contains(t, grepLines(string(body), "passerelle_http_request_duration_seconds_count"),
+		`passerelle_http_request_duration_seconds_count{method="GET",route="GET /healthz",status="200"} 1`, "latency of /healthz by route and status")
 	// The periodic purge runs on start once River has elected a leader; the
 	// queue metric counts it by kind and state.
 	var last string

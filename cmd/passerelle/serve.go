@@ -51,6 +51,10 @@ type Main struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// background work that Close stops: the index settings set-up.
+	bgCancel context.CancelFunc
+	bgDone   sync.WaitGroup
 }
 
 // Run connects to PostgreSQL and Meilisearch, starts the River worker (unless
@@ -62,6 +66,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	defer func() {
 		if err != nil {
+			m.stopBackground()
 			m.closePools()
 		}
 	}()
@@ -76,17 +81,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Logger.Info("migrations applied", "river", applied.River, "app", applied.App)
 	}
 	st := store.New(m.pool, nil)
+	searchClient := search.New(m.Config.MeiliURL, m.Config.MeiliMasterKey, m.Config.MeiliIndexPrefix)
 	m.river, err = jobs.NewClient(m.pool, st, jobs.Config{
 		Work:            m.Only != OnlyAPI,
 		MaxWorkers:      m.Config.Workers,
 		SoftStopTimeout: m.Config.ShutdownTimeout,
 		Logger:          m.Logger,
+		Search:          searchClient,
 	})
 	if err != nil {
 		return err
 	}
 	st.SetRiver(m.river)
-	searchClient := search.New(m.Config.MeiliURL, m.Config.MeiliMasterKey, m.Config.MeiliIndexPrefix)
+	m.ensureSearchIndex(searchClient)
 
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -100,6 +107,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Operational:   m.Only == OnlyWorker,
 		Metrics:       registry,
 		DocsHandler:   docsui.Handler("/docs", "/openapi.json", "Passerelle API"),
+
+		RateLimitPerMinute: m.Config.RateLimitPerMin,
+		RateLimitBurst:     m.Config.RateLimitBurst,
 	}
 	if m.Config.MetricsListenAddr != "" {
 		deps.Metrics = nil
@@ -133,6 +143,38 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	go func() { m.serveErr <- m.server.Serve(m.listener) }()
 	m.Logger.Info("passerelle serving", "addr", m.Addr(), "only", m.Only, "version", version)
 	return nil
+}
+
+// ensureSearchIndex creates the offers index and applies its settings, in the
+// background: a Meilisearch down at start must not stop serving (search then
+// answers 503, writes still succeed). It retries with a growing delay until it
+// succeeds or Close is called. Index jobs apply the settings themselves before
+// their first document, so no document ever precedes them.
+func (m *Main) ensureSearchIndex(sc *search.Client) {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.bgCancel = cancel
+	m.bgDone.Go(func() {
+		delay := time.Second
+		for {
+			attemptCtx, cancelAttempt := context.WithTimeout(ctx, time.Minute)
+			err := sc.EnsureOffersIndex(attemptCtx)
+			cancelAttempt()
+			if err == nil {
+				m.Logger.Info("search index ready", "index", sc.IndexName(search.IndexOffers))
+				return
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			m.Logger.Warn("search index settings not applied; retrying", "error", err, "retry_in", delay.String())
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, 30*time.Second)
+		}
+	})
 }
 
 func (m *Main) serveMetrics(ctx context.Context, registry *prometheus.Registry) error {
@@ -194,8 +236,16 @@ func (m *Main) close() error {
 		}
 		cancel()
 	}
+	m.stopBackground()
 	m.closePools()
 	return errors.Join(errs...)
+}
+
+func (m *Main) stopBackground() {
+	if m.bgCancel != nil {
+		m.bgCancel()
+		m.bgDone.Wait()
+	}
 }
 
 func (m *Main) closePools() {

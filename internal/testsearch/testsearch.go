@@ -54,7 +54,8 @@ func Start(t testing.TB) *Process {
 	if bin == "" {
 		t.Fatalf("MEILI_BIN is not set: run the tests with `make test`, which installs Meilisearch and sets it")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("testsearch: free port: %v", err)
 	}
@@ -84,7 +85,8 @@ func (p *Process) Stop() {
 func (p *Process) Restart() {
 	p.t.Helper()
 	p.Stop()
-	cmd := exec.Command(p.bin, "--db-path", p.dbPath, "--http-addr", p.addr,
+	// The process outlives this call: Stop kills it, not a context.
+	cmd := exec.CommandContext(context.Background(), p.bin, "--db-path", p.dbPath, "--http-addr", p.addr,
 		"--master-key", p.MasterKey, "--no-analytics", "--env", "development",
 		"--max-indexing-memory", "256MiB", "--experimental-reduce-indexing-memory-usage")
 	cmd.Dir = p.dbPath

@@ -1,0 +1,310 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/jobs/jobargs"
+	"github.com/passerelle-dev/passerelle/search"
+	"github.com/passerelle-dev/passerelle/store"
+)
+
+// Measurement names.
+const (
+	SearchAPIvsMeili  = "search_api_vs_meili"
+	CreateAPIvsSQL    = "create_api_vs_sql"
+	WriteToSearchable = "write_to_searchable"
+)
+
+// Names lists every measurement in the order they run: creating last, as the
+// index jobs of its hundreds of drafts would otherwise delay what follows
+// (at 100k offers Meilisearch takes seconds per batch of documents).
+var Names = []string{SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL}
+
+// Config is one run.
+type Config struct {
+	// Offers is the dataset's size (published offers).
+	Offers int
+	// Small runs few requests per measurement: a smoke test, not a benchmark.
+	Small bool
+	// Only restricts the run to these measurements (nil: all).
+	Only []string
+	Seed uint64
+
+	// DatabaseURL names the PostgreSQL server; the bench's own database,
+	// Database, is dropped and created afresh next to it.
+	DatabaseURL string
+	Database    string
+	MeiliURL    string
+	MeiliKey    string
+	// IndexPrefix is the bench's index prefix (its Passerelle's too).
+	IndexPrefix string
+
+	// Serve starts Passerelle (API and worker) on databaseURL, with
+	// IndexPrefix, on loopback, and returns its base URL and how to stop it.
+	Serve func(ctx context.Context, databaseURL string) (baseURL string, stop func() error, err error)
+	// BuildIndex fills the offers index from the database the way `passerelle
+	// reindex` does.
+	BuildIndex func(ctx context.Context, st *store.Store, sc *search.Client) (int, error)
+
+	// CPUProfile, when set, is written with a CPU profile of the
+	// measurements (not of loading), server included: it runs in-process.
+	CPUProfile string
+	// Progress receives a line per step (stderr).
+	Progress io.Writer
+}
+
+// sizes are the requests of each measurement.
+type sizes struct {
+	warmup, search, create, visible int
+}
+
+func (c Config) sizes() sizes {
+	if c.Small {
+		return sizes{warmup: 10, search: 50, create: 50, visible: 20}
+	}
+	return sizes{warmup: 50, search: 1000, create: 500, visible: 100}
+}
+
+// runner is the state of one run.
+type runner struct {
+	cfg         Config
+	sizes       sizes
+	data        *Dataset
+	companyByID map[uuid.UUID]Company
+	rng         *rand.Rand
+	pool        *pgxpool.Pool
+	river       *river.Client[pgx.Tx]
+	client      *client
+	setup       *setup
+	index       string
+	matches     []int64
+	lastTick    time.Time
+}
+
+// Run builds the dataset, starts Passerelle through cfg.Serve and measures.
+// A bar not met is in the report, not an error.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	for _, n := range cfg.Only {
+		if !slices.Contains(Names, n) {
+			return nil, fmt.Errorf("bench: unknown measurement %q (want %s)", n, strings.Join(Names, ", "))
+		}
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = io.Discard
+	}
+	b := &runner{cfg: cfg, sizes: cfg.sizes(), rng: rand.New(rand.NewPCG(cfg.Seed, 11))}
+	rep := &Report{StartedAt: time.Now().UTC(), Machine: machine()}
+	b.logf("bench: %d CPUs, %s, %d offers%s", rep.Machine.NumCPU, rep.Machine.GoVersion, cfg.Offers, map[bool]string{true: " (--small)"}[cfg.Small])
+
+	step := time.Now()
+	dbURL, err := CreateDatabase(ctx, cfg.DatabaseURL, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	b.pool, err = pgxpool.New(ctx, dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	defer b.pool.Close()
+	_ = b.pool.QueryRow(ctx, `SHOW server_version`).Scan(&rep.Machine.PostgreSQL)
+	b.logf("bench: database %s created and migrated (%s)", cfg.Database, since(step))
+
+	step = time.Now()
+	b.data = Generate(cfg.Seed, cfg.Offers, time.Now())
+	b.companyByID = make(map[uuid.UUID]Company, len(b.data.Companies))
+	for _, c := range b.data.Companies {
+		b.companyByID[c.ID] = c
+	}
+	rep.Dataset = DatasetInfo{Offers: len(b.data.Offers), Companies: len(b.data.Companies), Seed: cfg.Seed, Small: cfg.Small}
+	rep.Info = append(rep.Info, Info{Name: "generate_dataset", Items: len(b.data.Offers), Seconds: since(step).Seconds(),
+		Note: "offers on real French towns, weighted by population"})
+	b.logf("bench: generated %d offers of %d companies (%s)", len(b.data.Offers), len(b.data.Companies), since(step))
+
+	step = time.Now()
+	if err := Load(ctx, b.pool, b.data); err != nil {
+		return nil, err
+	}
+	rep.Info = append(rep.Info, Info{Name: "load_postgres", Items: len(b.data.Offers) + len(b.data.Companies),
+		Seconds: since(step).Seconds(), Note: "COPY of companies and published offers, then ANALYZE"})
+	b.logf("bench: loaded into PostgreSQL with COPY (%s)", since(step))
+
+	step = time.Now()
+	st := store.New(b.pool, nil)
+	sc := search.New(cfg.MeiliURL, cfg.MeiliKey, cfg.IndexPrefix)
+	sc.TaskTimeout = 30 * time.Minute // one task indexes a whole batch of a large dataset
+	b.index = sc.IndexName(search.IndexOffers)
+	b.logf("bench: indexing %d offers into %s (the reindex path)…", len(b.data.Offers), b.index)
+	n, err := cfg.BuildIndex(ctx, st, sc)
+	if err != nil {
+		return nil, err
+	}
+	rep.Info = append(rep.Info, Info{Name: "build_index", Items: n, Seconds: since(step).Seconds(),
+		Note: fmt.Sprintf("%.0f documents/s, settings first, batches of 1,000, atomic swap", float64(n)/since(step).Seconds())})
+	b.logf("bench: indexed %d documents (%s)", n, since(step))
+
+	b.river, err = river.NewClient(riverpgxv5.New(b.pool), &river.Config{}) // insert-only
+	if err != nil {
+		return nil, fmt.Errorf("bench: river: %w", err)
+	}
+	baseURL, stop, err := cfg.Serve(ctx, dbURL)
+	if err != nil {
+		return nil, fmt.Errorf("bench: start passerelle: %w", err)
+	}
+	defer func() {
+		if err := stop(); err != nil {
+			b.logf("bench: passerelle stop: %v", err)
+		}
+	}()
+	b.logf("bench: passerelle serving on %s", baseURL)
+
+	b.client = newClient(baseURL, cfg.MeiliURL, cfg.MeiliKey)
+	if r, err := b.client.meili(ctx, http.MethodGet, "/version", nil); err == nil {
+		var v struct {
+			PkgVersion string `json:"pkgVersion"`
+		}
+		_ = json.Unmarshal(r.body, &v)
+		rep.Machine.Meilisearch = v.PkgVersion
+	}
+	_, admin, err := st.CreateKey(ctx, passerelle.System, store.KeyInput{Name: "bench admin", Role: passerelle.RoleAdmin})
+	if err != nil {
+		return nil, fmt.Errorf("bench: admin key: %w", err)
+	}
+	if b.setup, err = b.client.setup(ctx, admin, b.data); err != nil {
+		return nil, fmt.Errorf("bench: setup through the API: %w", err)
+	}
+
+	// The worker's start-up jobs (the reconciler reads the whole index) must
+	// not run during the first measurement.
+	if err := b.settle(ctx, rep); err != nil {
+		return nil, err
+	}
+	if cfg.CPUProfile != "" {
+		f, err := os.Create(cfg.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	for _, m := range []struct {
+		name string
+		run  func(context.Context) (Measurement, error)
+	}{
+		{SearchAPIvsMeili, b.measureSearch},
+		{WriteToSearchable, b.measureVisible},
+		{CreateAPIvsSQL, b.measureCreate},
+	} {
+		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, m.name) {
+			continue
+		}
+		// Index jobs left by a previous measurement would compete with this one.
+		if err := b.drainIndexQueue(ctx, rep); err != nil {
+			return nil, err
+		}
+		b.logf("bench: %s…", m.name)
+		step = time.Now()
+		res, err := m.run(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Measurements = append(rep.Measurements, res)
+		b.logf("bench: %s done (%s)", m.name, since(step))
+	}
+	rep.FinishedAt = time.Now().UTC()
+	return rep, nil
+}
+
+// drainIndexQueue waits until no index job is pending, and reports how long
+// the worker took when there were some.
+func (b *runner) drainIndexQueue(ctx context.Context, rep *Report) error {
+	start := time.Now()
+	first := -1
+	for {
+		var pending int
+		if err := b.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE queue = $1
+			AND state IN ('available', 'running', 'retryable', 'scheduled', 'pending')`, jobargs.QueueIndex).Scan(&pending); err != nil {
+			return fmt.Errorf("bench: index queue: %w", err)
+		}
+		if first < 0 {
+			first = pending
+		}
+		if pending == 0 {
+			break
+		}
+		if time.Since(start) > 30*time.Minute {
+			return errors.New("bench: index jobs still pending after 30 minutes: is the index queue worked?")
+		}
+		if time.Since(b.lastTick) > 5*time.Second {
+			b.lastTick = time.Now()
+			b.logf("bench: waiting for %d index jobs", pending)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if first > 0 {
+		rep.Info = append(rep.Info, Info{Name: "drain_index_jobs", Items: first, Seconds: since(start).Seconds(),
+			Note: "index jobs left by the previous measurement, worked by the in-process worker"})
+		b.logf("bench: %d index jobs drained (%s)", first, since(start))
+	}
+	return nil
+}
+
+// settle waits for the worker's jobs run at start (the index reconciler
+// among them) to finish.
+func (b *runner) settle(ctx context.Context, rep *Report) error {
+	start := time.Now()
+	for {
+		var pending, reconciled int
+		if err := b.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE finalized_at IS NULL),
+			count(*) FILTER (WHERE kind = $1 AND finalized_at IS NOT NULL) FROM river_job`,
+			jobargs.ReconcileIndex{}.Kind()).Scan(&pending, &reconciled); err != nil {
+			return fmt.Errorf("bench: start-up jobs: %w", err)
+		}
+		// A reconciler that does not show up within 15 s is not scheduled at start.
+		if pending == 0 && (reconciled > 0 || time.Since(start) > 15*time.Second) {
+			break
+		}
+		if time.Since(start) > 5*time.Minute {
+			return errors.New("bench: start-up jobs still pending after 5 minutes")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	rep.Info = append(rep.Info, Info{Name: "worker_startup_jobs", Seconds: since(start).Seconds(),
+		Note: "waited for the jobs run at start (index reconciliation) before measuring"})
+	b.logf("bench: worker start-up jobs done (%s)", since(start))
+	return nil
+}
+
+func (b *runner) logf(format string, args ...any) {
+	fmt.Fprintf(b.cfg.Progress, format+"\n", args...)
+}
+
+// tick reports progress every two seconds and at the end.
+func (b *runner) tick(name string, done, total int) {
+	if done == total || time.Since(b.lastTick) > 2*time.Second {
+		b.lastTick = time.Now()
+		b.logf("bench: %s %d/%d", name, done, total)
+	}
+}
+
+func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/passerelle-dev/passerelle/bench"
+	"github.com/passerelle-dev/passerelle/search"
+	"github.com/passerelle-dev/passerelle/store"
+)
+
+func runBench(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "bench", "bench [--small] [--offers N] [--out FILE] [--only NAMES] [--database NAME] [--index-prefix PREFIX] [--cpuprofile FILE]")
+	small := fs.Bool("small", false, "smoke test: 2,000 offers and a few dozen requests per measurement, under a minute; not a benchmark")
+	offers := fs.Int("offers", 100_000, "offers in the generated dataset (2,000 with --small unless given)")
+	out := fs.String("out", "", "JSON report `file` (default bench/results/<UTC timestamp>.json)")
+	only := fs.String("only", "", "comma-separated measurements to run: "+strings.Join(bench.Names, ", ")+" (default: all)")
+	database := fs.String("database", "passerelle_bench", "database created (dropped first!) on DATABASE_URL's server for the run")
+	prefix := fs.String("index-prefix", "bench_", "Meilisearch index prefix of the run (replaces MEILI_INDEX_PREFIX)")
+	seed := fs.Uint64("seed", 1, "dataset seed: the same seed, size and day give the same dataset")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measurements (server included) to `file`, for go tool pprof")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{"bench: unexpected arguments: " + strings.Join(fs.Args(), " ")}
+	}
+	offersSet := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "offers" {
+			offersSet = true
+		}
+	})
+	if *small && !offersSet {
+		*offers = 2_000
+	}
+	if *offers < 100 {
+		return usageError{"bench: --offers must be at least 100"}
+	}
+	var names []string
+	for n := range strings.SplitSeq(*only, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			if !slices.Contains(bench.Names, n) {
+				return usageError{fmt.Sprintf("bench: --only: unknown measurement %q (want %s)", n, strings.Join(bench.Names, ", "))}
+			}
+			names = append(names, n)
+		}
+	}
+	if *out == "" {
+		*out = filepath.Join("bench", "results", time.Now().UTC().Format("20060102T150405Z")+".json")
+	}
+
+	cfg := bench.Config{
+		Offers: *offers, Small: *small, Only: names, Seed: *seed,
+		DatabaseURL: env.Config.DatabaseURL, Database: *database,
+		MeiliURL: env.Config.MeiliURL, MeiliKey: env.Config.MeiliMasterKey, IndexPrefix: *prefix,
+		CPUProfile: *cpuprofile, Progress: env.Stderr,
+		// The index is built as `passerelle reindex` builds it.
+		BuildIndex: func(ctx context.Context, st *store.Store, sc *search.Client) (int, error) {
+			return sc.ReindexOffers(ctx, offerDocs(st.SearchableOffers(ctx)))
+		},
+		Serve: func(ctx context.Context, databaseURL string) (string, func() error, error) {
+			c := env.Config
+			c.DatabaseURL, c.MeiliIndexPrefix = databaseURL, *prefix
+			c.ListenAddr, c.MetricsListenAddr = "127.0.0.1:0", ""
+			// Per-key rate limits are a product rule, not a cost under test
+			// (the bench also spreads its requests over several keys).
+			c.RateLimitPerMin, c.RateLimitBurst = 1_000_000, 100_000
+			// Access logs are written as in production, at the configured
+			// level; only warnings and errors reach the terminal.
+			logger := newLogger(&severeLines{w: env.Stderr}, Config{LogLevel: c.LogLevel, LogFormat: "json"})
+			m := &Main{Config: c, Logger: logger}
+			if err := m.Run(ctx); err != nil {
+				return "", nil, err
+			}
+			return "http://" + m.Addr(), m.Close, nil
+		},
+	}
+	rep, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteTable(env.Stdout); err != nil {
+		return err
+	}
+	if err := rep.WriteJSON(*out); err != nil {
+		return fmt.Errorf("bench: write %s: %w", *out, err)
+	}
+	fmt.Fprintf(env.Stderr, "bench: wrote %s\n", *out)
+	return nil
+}
+
+// severeLines passes on the JSON log lines of warnings and errors only.
+type severeLines struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *severeLines) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte(`"level":"WARN"`)) || bytes.Contains(p, []byte(`"level":"ERROR"`)) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if _, err := s.w.Write(p); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}

@@ -1,0 +1,53 @@
+// Package jobargs holds the arguments of the River jobs that store/ enqueues in
+// the same transaction as the write that causes them, and that jobs/ works. It
+// is a leaf: store/ and jobs/ both import it, it imports neither.
+package jobargs
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// IndexOffer asks for one offer's search document to be brought in line with
+// the database: upserted while the offer is searchable, deleted otherwise. The
+// worker reads the offer's current state, so running it twice is harmless.
+type IndexOffer struct {
+	OfferID uuid.UUID `json:"offer_id"`
+}
+
+// Kind names the job in River.
+func (IndexOffer) Kind() string { return "index_offer" }
+
+// InsertOpts: a burst of writes to one offer collapses into one pending job.
+func (IndexOffer) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{
+		Queue:       QueueIndex,
+		MaxAttempts: 25, // backoff grows to days: Meilisearch may be down for long
+		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: pendingStates},
+	}
+}
+
+// QueueIndex is the queue of search indexing jobs, so that a Meilisearch
+// outage cannot hold up other work.
+const QueueIndex = "index"
+
+// pendingStates makes a job unique until it completes. River requires the
+// running state in the set, so a write made while the job runs enqueues
+// nothing: the worker therefore checks, after indexing, that the offer's
+// version did not move, and snoozes to run again when it did.
+var pendingStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateScheduled, rivertype.JobStateRetryable}
+
+// ReconcileIndex compares the offers index with the database and repairs drift.
+type ReconcileIndex struct{}
+
+// Kind names the job in River.
+func (ReconcileIndex) Kind() string { return "reconcile_index" }
+
+// InsertOpts: one reconciliation at a time.
+func (ReconcileIndex) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueIndex, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
+}

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Event types written so far. The notifications fan-out reads them; webhooks
+// send their payloads as is.
+const (
+	EventOfferPublished = "offer.published"
+	EventOfferExpiring  = "offer.expiring"
+)
+
+// Event is something that happened, recorded in the same transaction as the
+// state change. Its payload holds identifiers, titles and statuses: never
+// personal data.
+type Event struct {
+	ID             uuid.UUID
+	Type           string
+	OccurredAt     time.Time // the database clock at the writing transaction's start
+	OrganisationID *uuid.UUID
+	CompanyID      *uuid.UUID
+	SubjectType    string
+	SubjectID      uuid.UUID
+	Payload        map[string]any
+}
+
+// insertEvent records e in tx. ID and OccurredAt are set here.
+func insertEvent(ctx context.Context, tx pgx.Tx, e Event) error {
+	if e.Payload == nil {
+		e.Payload = map[string]any{}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO events (id, type, organisation_id, company_id, subject_type, subject_id, payload)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		uuid.New(), e.Type, e.OrganisationID, e.CompanyID, e.SubjectType, e.SubjectID, e.Payload)
+	return err
+}
+
+// EventFilter narrows a read of the events table.
+type EventFilter struct {
+	Type      string     // "" for any
+	SubjectID *uuid.UUID // nil for any
+	After     *Cursor    // events after this (occurred_at, id)
+	Limit     int
+}
+
+// ListEvents returns events in (occurred_at, id) order. It applies no
+// tenancy: it is for the notifications fan-out and other system work, never
+// for a caller's request.
+func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > MaxLimit {
+		limit = DefaultLimit
+	}
+	args := pgx.NamedArgs{"type": f.Type, "subject": f.SubjectID, "limit": limit, "after_t": nil, "after_id": nil}
+	if f.After != nil {
+		args["after_t"], args["after_id"] = f.After.UpdatedAt, f.After.ID
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, type, occurred_at, organisation_id, company_id, subject_type, subject_id, payload
+		FROM events
+		WHERE (@type = '' OR type = @type) AND (@subject::uuid IS NULL OR subject_id = @subject)
+			AND (@after_t::timestamptz IS NULL OR (occurred_at, id) > (@after_t, @after_id::uuid))
+		ORDER BY occurred_at, id LIMIT @limit`, args)
+	if err != nil {
+		return nil, wrap("list events", err)
+	}
+	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Event, error) {
+		var e Event
+		err := row.Scan(&e.ID, &e.Type, &e.OccurredAt, &e.OrganisationID, &e.CompanyID, &e.SubjectType, &e.SubjectID, &e.Payload)
+		return e, err
+	})
+	return events, wrap("list events", err)
+}
+
+// offerEvent is an event about an offer: what a company or adviser needs to
+// recognise it, and nothing personal.
+func offerEvent(typ string, o Offer) Event {
+	payload := map[string]any{
+		"offer_id": o.ID, "company_id": o.CompanyID, "title": o.Title, "kind": o.Kind, "status": o.Status,
+		"rome_codes": o.ROMECodes, "postal_code": o.PostalCode, "town": o.Town,
+	}
+	if o.PublishedAt != nil {
+		payload["published_at"] = o.PublishedAt.UTC()
+	}
+	if o.ExpiresAt != nil {
+		payload["expires_at"] = o.ExpiresAt.UTC()
+	}
+	return Event{Type: typ, CompanyID: &o.CompanyID, SubjectType: "offer", SubjectID: o.ID, Payload: payload}
+}
