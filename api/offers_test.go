@@ -93,9 +93,9 @@ func TestCreateOfferByRole(t *testing.T) {
 	require.Equal(t, []any{"Pétrissage", "hygiène alimentaire"}, o["required_skills"], "skills are trimmed")
 	require.Equal(t, "2026-09-01", o["start_date"])
 	require.Equal(t, "2027-08-31", o["end_date"])
-	require.Equal(t, 35.0, o["weekly_hours"])
-	require.Equal(t, 2.0, o["positions"])
-	require.Equal(t, 0.0, o["positions_filled"])
+	require.InDelta(t, 35.0, o["weekly_hours"], 1e-9)
+	require.EqualValues(t, 2, o["positions"])
+	require.EqualValues(t, 0, o["positions_filled"])
 	require.Equal(t, "cap_bep", o["qualification_level"])
 	require.NotContains(t, o, "published_at")
 	require.NotContains(t, o, "expires_at")
@@ -122,7 +122,7 @@ func TestCreateOfferByRole(t *testing.T) {
 	// Defaults: one position, no remote work, no qualification.
 	minimal := map[string]any{"kind": "discovery", "title": "Visite du fournil", "rome_codes": []any{"d1102"}, "postal_code": "95500"}
 	o = w.createOffer(w.keyX, minimal)
-	require.Equal(t, 1.0, o["positions"])
+	require.EqualValues(t, 1, o["positions"])
 	require.Equal(t, "none", o["remote"])
 	require.Equal(t, "none", o["qualification_level"])
 	require.Equal(t, []any{"D1102"}, o["rome_codes"], "codes are upper-cased")
@@ -152,8 +152,8 @@ func TestOfferLocation(t *testing.T) {
 
 	// Coordinates given are kept; the commune still comes from the postal code.
 	o = w.createOffer(w.keyX, offerWith(offerBody(w.x), map[string]any{"latitude": 48.9801, "longitude": 2.4602}))
-	require.Equal(t, 48.9801, o["latitude"])
-	require.Equal(t, 2.4602, o["longitude"])
+	require.InDelta(t, 48.9801, o["latitude"], 1e-9)
+	require.InDelta(t, 2.4602, o["longitude"], 1e-9)
 	require.Equal(t, "Gonesse", o["town"])
 
 	// insee_code picks another commune of the postal code, and its point.

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/reference"
 	"github.com/passerelle-dev/passerelle/store"
 )
 
@@ -64,30 +65,9 @@ func init() { siretSeq <- 1 }
 func validSIRET() string {
 	n := <-siretSeq
 	siretSeq <- n + 1
-	base := fmt.Sprintf("4%012d", n*7919%1_000_000_000_000)
-	for d := 0; d <= 9; d++ {
-		s := base + fmt.Sprint(d)
-		if luhn(s) {
-			return s
-		}
-	}
-	panic("unreachable")
+	return reference.CompleteSIRET(fmt.Sprintf("4%012d", n*7919%1_000_000_000_000))
 }
 
-func luhn(s string) bool {
-	sum := 0
-	for i := range s {
-		d := int(s[len(s)-1-i] - '0')
-		if i%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
-}
 
 func companyBody(name string) map[string]any {
 	return map[string]any{"siret": validSIRET(), "name": "Entreprise " + name, "address": map[string]any{"street": "1 rue de la Gare", "postal_code": "95500", "town": "Gonesse"}, "disability_friendly": true, "contacts": []any{}}

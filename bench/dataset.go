@@ -261,21 +261,7 @@ func (ps *placeSampler) pick(r *rand.Rand) reference.Place {
 // siret returns the i-th generated SIRET: 14 digits with a Luhn key, all
 // distinct, none La Poste's.
 func siret(i int) string {
-	body := fmt.Sprintf("8%012d", i)
-	sum := 0
-	for k := 0; k < len(body); k++ {
-		// The key will be the last digit, so from the right of body every
-		// first digit is doubled.
-		dgt := int(body[len(body)-1-k] - '0')
-		if k%2 == 0 {
-			dgt *= 2
-			if dgt > 9 {
-				dgt -= 9
-			}
-		}
-		sum += dgt
-	}
-	return body + fmt.Sprint((10-sum%10)%10)
+	return reference.CompleteSIRET(fmt.Sprintf("8%012d", i))
 }
 
 func newUUID(r *rand.Rand) uuid.UUID {

@@ -95,6 +95,18 @@ func luhn(s string) bool {
 	return sum%10 == 0
 }
 
+// CompleteSIRET returns first13 (13 digits) followed by the key digit that
+// makes it pass the Luhn check: synthetic SIRETs for tests, demos and the
+// benchmark.
+func CompleteSIRET(first13 string) string {
+	for d := byte('0'); d <= '9'; d++ {
+		if s := first13 + string(d); luhn(s) {
+			return s
+		}
+	}
+	panic("reference: CompleteSIRET needs 13 digits, got " + first13)
+}
+
 func digitSum(s string) int {
 	sum := 0
 	for i := 0; i < len(s); i++ {

@@ -137,3 +137,16 @@ func FuzzValidNAF(f *testing.F) {
 		}
 	})
 }
+
+func TestCompleteSIRET(t *testing.T) {
+	t.Parallel()
+	for _, first := range []string{"9876543210001", "4000000000001", "0000000000000"} {
+		s := CompleteSIRET(first)
+		if len(s) != 14 || s[:13] != first || ValidSIRET(s) != nil {
+			t.Errorf("CompleteSIRET(%q) = %q, not a valid SIRET starting with it", first, s)
+		}
+	}
+	if got := CompleteSIRET("9876543210001"); got != "98765432100015" {
+		t.Errorf("CompleteSIRET = %q, want 98765432100015", got)
+	}
+}

@@ -78,11 +78,17 @@ func (c *Client) DeleteIndexes(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("search: delete indexes: %w", classify(err))
 	}
+	// The offers index by name too: its creation may still be queued, and a
+	// deletion queued after it removes it all the same.
+	names := []string{c.IndexName(IndexOffers)}
 	for _, idx := range res.Results {
-		if strings.HasPrefix(idx.UID, c.prefix) {
-			if _, err := c.meili.DeleteIndexWithContext(ctx, idx.UID); err != nil {
-				return fmt.Errorf("search: delete index %s: %w", idx.UID, classify(err))
-			}
+		if strings.HasPrefix(idx.UID, c.prefix) && idx.UID != names[0] {
+			names = append(names, idx.UID)
+		}
+	}
+	for _, name := range names {
+		if _, err := c.meili.DeleteIndexWithContext(ctx, name); err != nil {
+			return fmt.Errorf("search: delete index %s: %w", name, classify(err))
 		}
 	}
 	c.offersReady.Store(false)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/internal/testsearch"
+	"github.com/passerelle-dev/passerelle/search"
 )
 
 // testMain is a running Passerelle for one test, on 127.0.0.1:0, with its own
@@ -45,6 +46,13 @@ func startMain(t *testing.T, opts setupOpts) *testMain {
 		meili = &shared
 	}
 	cfg.MeiliURL, cfg.MeiliMasterKey, cfg.MeiliIndexPrefix = meili.URL, meili.MasterKey, meili.Prefix
+	if opts.meili == nil {
+		// The shared Meilisearch outlives the test: drop the indexes it made
+		// (cleanups run last-in first-out, so after Main's Close below).
+		t.Cleanup(func() {
+			_ = search.New(meili.URL, meili.MasterKey, meili.Prefix).DeleteIndexes(context.Background())
+		})
+	}
 	cfg.ListenAddr = "127.0.0.1:0"
 	cfg.ShutdownTimeout = 5 * time.Second
 	if opts.config != nil {

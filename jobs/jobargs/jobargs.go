@@ -21,7 +21,7 @@ type IndexOffer struct {
 // Kind names the job in River.
 func (IndexOffer) Kind() string { return "index_offer" }
 
-// InsertOpts: a burst of writes to one offer collapses into one pending job.
+// InsertOpts makes a burst of writes to one offer collapse into one pending job.
 func (IndexOffer) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
 		Queue:       QueueIndex,
@@ -47,7 +47,7 @@ type ReconcileIndex struct{}
 // Kind names the job in River.
 func (ReconcileIndex) Kind() string { return "reconcile_index" }
 
-// InsertOpts: one reconciliation at a time.
+// InsertOpts keeps to one reconciliation at a time.
 func (ReconcileIndex) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueIndex, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
 }
