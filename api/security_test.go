@@ -68,7 +68,6 @@ func validSIRET() string {
 	return reference.CompleteSIRET(fmt.Sprintf("4%012d", n*7919%1_000_000_000_000))
 }
 
-
 func companyBody(name string) map[string]any {
 	return map[string]any{"siret": validSIRET(), "name": "Entreprise " + name, "address": map[string]any{"street": "1 rue de la Gare", "postal_code": "95500", "town": "Gonesse"}, "disability_friendly": true, "contacts": []any{}}
 }
