@@ -150,7 +150,7 @@ func PlacesByPostalCode(pc string) []Place {
 		out[i] = r.Place
 	}
 	slices.SortFunc(out, func(a, b Place) int {
-		return cmp.Or(strings.Compare(foldFrench(a.Town), foldFrench(b.Town)), strings.Compare(a.INSEE, b.INSEE))
+		return cmp.Or(strings.Compare(FoldFrench(a.Town), FoldFrench(b.Town)), strings.Compare(a.INSEE, b.INSEE))
 	})
 	return out
 }

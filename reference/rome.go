@@ -39,7 +39,7 @@ type romeTable struct {
 // folds each label once per process rather than once per query.
 type romeEntry struct {
 	ROMEEntry
-	folded string   // foldFrench(Label), the sort key of label matches
+	folded string   // FoldFrench(Label), the sort key of label matches
 	words  []string // the words of folded
 }
 
@@ -69,7 +69,7 @@ func parseROMETable(src string) (*romeTable, error) {
 		}
 		t.labels[code] = label
 		if len(code) == 5 {
-			folded := foldFrench(label)
+			folded := FoldFrench(label)
 			t.entries = append(t.entries, romeEntry{
 				ROMEEntry: ROMEEntry{Code: code, Label: label},
 				folded:    folded,
@@ -187,7 +187,7 @@ func ROMEEntries() []ROMEEntry {
 // fixed order: the exact code, then other codes starting with q (by code), then
 // label matches (by label, then code).
 func SearchROME(q string, limit int) []ROMEEntry {
-	folded := foldFrench(q)
+	folded := FoldFrench(q)
 	terms := strings.Fields(folded)
 	if len(terms) == 0 {
 		return nil
@@ -266,10 +266,11 @@ var foldFrenchMap = map[rune]string{
 	'œ': "oe", 'æ': "ae",
 }
 
-// foldFrench lower-cases s, removes French accents and reduces everything but
+// FoldFrench lower-cases s, removes French accents and reduces everything but
 // letters and digits to single spaces, so that "Études, Dév." folds to
-// "etudes dev". ROME search and place names use it to compare text.
-func foldFrench(s string) string {
+// "etudes dev". ROME search, place names and the places generator use it to
+// compare text.
+func FoldFrench(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range strings.ToLower(s) {

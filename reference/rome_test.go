@@ -163,7 +163,7 @@ func TestSearchROME(t *testing.T) {
 	got := SearchROME("restauration", 0)
 	require.NotEmpty(t, got)
 	for i := 1; i < len(got); i++ {
-		require.LessOrEqual(t, foldFrench(got[i-1].Label), foldFrench(got[i].Label))
+		require.LessOrEqual(t, FoldFrench(got[i-1].Label), FoldFrench(got[i].Label))
 	}
 
 	// A letter is a code prefix (its codes come first) and a word prefix.
@@ -178,9 +178,9 @@ func TestSearchROME(t *testing.T) {
 
 func TestFoldFrench(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "etudes et developpement informatique", foldFrench("Études et développement informatique"))
-	require.Equal(t, "d oeuvre coeur", foldFrench("d'Œuvre — cœur"))
-	require.Equal(t, "herouville saint clair", foldFrench("Hérouville-Saint-Clair"))
+	require.Equal(t, "etudes et developpement informatique", FoldFrench("Études et développement informatique"))
+	require.Equal(t, "d oeuvre coeur", FoldFrench("d'Œuvre — cœur"))
+	require.Equal(t, "herouville saint clair", FoldFrench("Hérouville-Saint-Clair"))
 }
 
 var romeCodePattern = regexp.MustCompile(`^[A-N][0-9]{4}$`)

@@ -36,6 +36,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/passerelle-dev/passerelle/reference"
 )
 
 // The versions the committed data file was built from; NOTICE.md names them too.
@@ -408,33 +410,7 @@ func encode(places []place) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// foldMap spells the accented letters of French without their accents.
-var foldMap = map[rune]string{
-	'à': "a", 'â': "a", 'ä': "a", 'á': "a", 'ã': "a", 'å': "a",
-	'ç': "c",
-	'é': "e", 'è': "e", 'ê': "e", 'ë': "e",
-	'î': "i", 'ï': "i", 'í': "i", 'ì': "i",
-	'ñ': "n",
-	'ô': "o", 'ö': "o", 'ó': "o", 'ò': "o", 'õ': "o",
-	'ù': "u", 'û': "u", 'ü': "u", 'ú': "u",
-	'ÿ': "y", 'ý': "y",
-	'œ': "oe", 'æ': "ae",
-}
-
-// fold lower-cases a place name, removes accents and reduces punctuation to
-// single spaces: "Hérouville-Saint-Clair" and "HEROUVILLE ST CLAIR" differ only
-// by "saint"/"st", which the sources do not mix.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case foldMap[r] != "":
-			b.WriteString(foldMap[r])
-		default:
-			b.WriteByte(' ')
-		}
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
-}
+// fold compares place names: "Hérouville-Saint-Clair" and
+// "HEROUVILLE ST CLAIR" differ only by "saint"/"st", which the sources do not
+// mix.
+func fold(s string) string { return reference.FoldFrench(s) }
