@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/store"
 )
 
@@ -121,7 +120,7 @@ func requireMemberTenancy(t *testing.T, b *bundle, resource string, body func() 
 	requireProblem(t, b.do(http.MethodPost, "/v1/organisations/"+uuid.NewString()+"/"+resource, b.admin, body()), http.StatusNotFound, "not_found")
 	requireProblem(t, b.do(http.MethodGet, "/v1/organisations/"+uuid.NewString()+"/"+resource, b.admin, nil), http.StatusNotFound, "not_found")
 
-	company := b.companyKeyOf(b.partnerCompany(mine))
+	company := b.companyKey(b.partnerCompany(mine))
 	for _, req := range []struct{ method, path string }{
 		{http.MethodPost, "/v1/organisations/" + mine.String() + "/" + resource},
 		{http.MethodGet, "/v1/organisations/" + mine.String() + "/" + resource},
@@ -253,26 +252,6 @@ func followPages(t *testing.T, b *bundle, key, first string) (ids []string, page
 	return ids, pages
 }
 
-// pageIDs are the ids of a list page's items.
-func pageIDs(t *testing.T, r response) []string {
-	t.Helper()
-	ids := []string{}
-	for _, it := range r.json(t)["items"].([]any) {
-		ids = append(ids, it.(map[string]any)["id"].(string))
-	}
-	return ids
-}
-
-// fieldLocations are the locations of a problem's field errors.
-func fieldLocations(p map[string]any) []string {
-	out := []string{}
-	errs, _ := p["errors"].([]any)
-	for _, e := range errs {
-		out = append(out, e.(map[string]any)["location"].(string))
-	}
-	return out
-}
-
 // auditOf returns the audit entries of one resource, oldest first.
 func auditOf(t *testing.T, b *bundle, id string) []map[string]any {
 	t.Helper()
@@ -300,9 +279,4 @@ func (b *bundle) partnerCompany(org uuid.UUID) uuid.UUID {
 	_, err = b.pool.Exec(b.t.Context(), `INSERT INTO partnerships (organisation_id, company_id) VALUES ($1, $2)`, org, id)
 	require.NoError(b.t, err)
 	return id
-}
-
-// companyKeyOf returns a key of company id.
-func (b *bundle) companyKeyOf(id uuid.UUID) string {
-	return b.key(store.KeyInput{Role: passerelle.RoleCompany, CompanyID: &id})
 }

@@ -8,8 +8,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-
-	"github.com/passerelle-dev/passerelle/store"
 )
 
 // bakery is a complete company body with the given SIRET.
@@ -22,37 +20,12 @@ func bakery(siret string) map[string]any {
 	}
 }
 
-// companyKey returns a key of the company.
-func (b *bundle) companyKey(id uuid.UUID) string {
-	return b.key(store.KeyInput{Role: "company", CompanyID: &id})
-}
-
 // createCompany registers a company with key and returns its id.
 func (b *bundle) createCompany(key string, body map[string]any) uuid.UUID {
 	b.t.Helper()
 	r := b.do(http.MethodPost, "/v1/companies", key, body)
 	requireStatus(b.t, http.StatusCreated, r)
 	return mustUUID(b.t, r.json(b.t)["id"].(string))
-}
-
-// locations are the locations of a problem's field errors.
-func locations(p map[string]any) []string {
-	var out []string
-	errs, _ := p["errors"].([]any)
-	for _, e := range errs {
-		out = append(out, e.(map[string]any)["location"].(string))
-	}
-	return out
-}
-
-// itemIDs are the ids of a list page's items.
-func itemIDs(t *testing.T, r response) []string {
-	t.Helper()
-	var ids []string
-	for _, it := range r.json(t)["items"].([]any) {
-		ids = append(ids, it.(map[string]any)["id"].(string))
-	}
-	return ids
 }
 
 func TestCompaniesLifecycle(t *testing.T) {
@@ -84,7 +57,7 @@ func TestCompaniesLifecycle(t *testing.T) {
 	require.Equal(t, c, r.json(t))
 	r = b.do(http.MethodGet, "/v1/companies", adviser, nil)
 	requireStatus(t, http.StatusOK, r)
-	require.Equal(t, []string{id}, itemIDs(t, r))
+	require.Equal(t, []string{id}, pageIDs(t, r))
 
 	// Replace: optional fields left out are cleared.
 	body := map[string]any{"siret": siret, "name": "Boulangerie du Marché — fournil", "address": c["address"], "disability_friendly": true}
@@ -104,7 +77,7 @@ func TestCompaniesLifecycle(t *testing.T) {
 	// The SIRET is fixed.
 	other := bakery(validSIRET())
 	p = requireProblem(t, b.do(http.MethodPut, "/v1/companies/"+id, adviser, other, "If-Match", `"2"`), http.StatusUnprocessableEntity, "invalid")
-	require.Equal(t, []string{"body.siret"}, locations(p))
+	require.Equal(t, []string{"body.siret"}, fieldLocations(p))
 
 	// The audit log has every write, and no name or contact detail.
 	r = b.do(http.MethodGet, "/v1/audit?resource_id="+id, b.admin, nil)
@@ -137,7 +110,7 @@ func TestCompaniesTenancy(t *testing.T) {
 	list := func(key string) []string {
 		r := b.do(http.MethodGet, "/v1/companies", key, nil)
 		requireStatus(t, http.StatusOK, r)
-		return itemIDs(t, r)
+		return pageIDs(t, r)
 	}
 	current := func(id uuid.UUID) map[string]any {
 		r := b.do(http.MethodGet, path(id), b.admin, nil)
@@ -175,7 +148,7 @@ func TestCompaniesTenancy(t *testing.T) {
 	requireProblem(t, b.do(http.MethodPut, path(z), keyX, current(z)), http.StatusNotFound, "not_found")
 	r := b.do(http.MethodGet, "/v1/companies?siret="+current(y)["siret"].(string), keyX, nil)
 	requireStatus(t, http.StatusOK, r)
-	require.Empty(t, itemIDs(t, r))
+	require.Empty(t, pageIDs(t, r))
 
 	// ...and may never register companies or link them.
 	requireProblem(t, b.do(http.MethodPost, "/v1/companies", keyX, bakery(validSIRET())), http.StatusForbidden, "forbidden")
@@ -215,9 +188,9 @@ func TestDuplicateSIRETIsLinkedByPartnership(t *testing.T) {
 	p = requireProblem(t, b.do(http.MethodPost, "/v1/partnerships", adviserB, map[string]any{"siret": validSIRET()}), http.StatusNotFound, "not_found")
 	require.Contains(t, p["detail"], "POST /v1/companies")
 	p = requireProblem(t, b.do(http.MethodPost, "/v1/partnerships", adviserB, map[string]any{"siret": "44306184100048"}), http.StatusUnprocessableEntity, "invalid")
-	require.Equal(t, []string{"body.siret"}, locations(p))
+	require.Equal(t, []string{"body.siret"}, fieldLocations(p))
 	p = requireProblem(t, b.do(http.MethodPost, "/v1/partnerships", b.admin, map[string]any{"siret": siret}), http.StatusUnprocessableEntity, "invalid")
-	require.Equal(t, []string{"body.organisation_id"}, locations(p))
+	require.Equal(t, []string{"body.organisation_id"}, fieldLocations(p))
 
 	// Unlinking: admins and the organisation's advisers only.
 	path := "/v1/partnerships/" + orgB.String() + "/" + id
@@ -281,7 +254,7 @@ func TestCompaniesValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := requireProblem(t, b.do(http.MethodPost, "/v1/companies", b.admin, tt.body), http.StatusUnprocessableEntity, "invalid")
-			require.ElementsMatch(t, tt.fields, locations(p), "body: %v", p)
+			require.ElementsMatch(t, tt.fields, fieldLocations(p), "body: %v", p)
 			if tt.detail != "" {
 				require.Contains(t, p["errors"].([]any)[0].(map[string]any)["message"], tt.detail)
 			}
@@ -292,7 +265,7 @@ func TestCompaniesValidation(t *testing.T) {
 	// Nothing invalid was written.
 	r := b.do(http.MethodGet, "/v1/companies", b.admin, nil)
 	requireStatus(t, http.StatusOK, r)
-	require.Len(t, itemIDs(t, r), 1)
+	require.Len(t, pageIDs(t, r), 1)
 }
 
 func TestCompaniesPaginationAndFilter(t *testing.T) {
@@ -315,7 +288,7 @@ func TestCompaniesPaginationAndFilter(t *testing.T) {
 		r := b.do(http.MethodGet, next, adviser, nil)
 		requireStatus(t, http.StatusOK, r)
 		pages++
-		ids := itemIDs(t, r)
+		ids := pageIDs(t, r)
 		require.LessOrEqual(t, len(ids), 2)
 		for _, id := range ids {
 			require.False(t, seen[id], "%s listed twice", id)
@@ -348,14 +321,14 @@ func TestCompaniesPaginationAndFilter(t *testing.T) {
 	// The siret filter, within what the caller sees.
 	r := b.do(http.MethodGet, "/v1/companies?siret="+sirets[3], adviser, nil)
 	requireStatus(t, http.StatusOK, r)
-	ids := itemIDs(t, r)
+	ids := pageIDs(t, r)
 	require.Len(t, ids, 1)
 	require.Equal(t, sirets[3], r.json(t)["items"].([]any)[0].(map[string]any)["siret"])
 	r = b.do(http.MethodGet, "/v1/companies?siret="+validSIRET(), adviser, nil)
 	requireStatus(t, http.StatusOK, r)
-	require.Empty(t, itemIDs(t, r))
+	require.Empty(t, pageIDs(t, r))
 	p := requireProblem(t, b.do(http.MethodGet, "/v1/companies?siret=123", adviser, nil), http.StatusUnprocessableEntity, "invalid")
-	require.Equal(t, []string{"query.siret"}, locations(p))
+	require.Equal(t, []string{"query.siret"}, fieldLocations(p))
 }
 
 func TestCreateCompanyIsIdempotent(t *testing.T) {

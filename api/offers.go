@@ -185,15 +185,6 @@ func (s *Server) registerOffers() {
 		CompanyID uuid.UUID `query:"company_id" doc:"Only this company's offers (among those you see)."`
 		Status    string    `query:"status" enum:"draft,published,paused,filled,closed,expired" doc:"Only offers in this status."`
 	}) (*listOutput[OfferList], error) {
-		page, err := in.page("offers")
-		if err != nil {
-			return nil, err
-		}
-		items, next, err := s.deps.Store.ListOffers(ctx, principal(ctx), store.OfferFilter{CompanyID: in.CompanyID, Status: in.Status}, page)
-		if err != nil {
-			return nil, err
-		}
-		out := &listOutput[OfferList]{Body: OfferList{Items: mapSlice(items, offerOf), NextCursor: encodeCursor("offers", next)}}
 		extra := url.Values{}
 		if in.CompanyID != uuid.Nil {
 			extra.Set("company_id", in.CompanyID.String())
@@ -201,8 +192,15 @@ func (s *Server) registerOffers() {
 		if in.Status != "" {
 			extra.Set("status", in.Status)
 		}
-		out.Link = s.nextLink("/v1/offers", in.ListParams, out.Body.NextCursor, extra)
-		return out, nil
+		filter := store.OfferFilter{CompanyID: in.CompanyID, Status: in.Status}
+		items, next, link, err := listPageOf(s, "offers", "/v1/offers", in.ListParams, extra,
+			func(page store.Page) ([]store.Offer, *store.Cursor, error) {
+				return s.deps.Store.ListOffers(ctx, principal(ctx), filter, page)
+			}, offerOf)
+		if err != nil {
+			return nil, err
+		}
+		return &listOutput[OfferList]{Link: link, Body: OfferList{Items: items, NextCursor: next}}, nil
 	})
 
 	huma.Register(s.api, huma.Operation{

@@ -113,7 +113,7 @@ func TestCreateOfferByRole(t *testing.T) {
 	requireProblem(t, w.do(http.MethodPost, "/v1/offers", w.otherAdviser, offerBody(w.x)), http.StatusNotFound, "not_found")
 	p := requireProblem(t, w.do(http.MethodPost, "/v1/offers", w.adviser, offerWith(offerBody(w.x), nil, "company_id")),
 		http.StatusUnprocessableEntity, "invalid")
-	require.Equal(t, []string{"body.company_id"}, locations(p))
+	require.Equal(t, []string{"body.company_id"}, fieldLocations(p))
 
 	// An admin posts for any company; an unknown one is not found.
 	require.Equal(t, w.y.String(), w.createOffer(w.admin, offerBody(w.y))["company_id"])
@@ -172,7 +172,7 @@ func TestOfferLocation(t *testing.T) {
 	} {
 		p := requireProblem(t, w.do(http.MethodPost, "/v1/offers", w.keyX, offerWith(offerBody(w.x), tt.changes)),
 			http.StatusUnprocessableEntity, "invalid")
-		require.Equal(t, []string{tt.location}, locations(p), "%v", tt.changes)
+		require.Equal(t, []string{tt.location}, fieldLocations(p), "%v", tt.changes)
 	}
 	p := requireProblem(t, w.do(http.MethodPost, "/v1/offers", w.keyX, offerWith(offerBody(w.x), map[string]any{"postal_code": "00000"})),
 		http.StatusUnprocessableEntity, "invalid")
@@ -195,7 +195,7 @@ func TestOfferValidationNamesEveryBadField(t *testing.T) {
 	require.ElementsMatch(t, []string{
 		"body.rome_codes[0]", "body.rome_codes[2]", "body.required_skills[0]", "body.end_date",
 		"body.min_age", "body.max_age", "body.max_age", "body.postal_code",
-	}, locations(p), "%s", mustJSON(t, p))
+	}, fieldLocations(p), "%s", mustJSON(t, p))
 
 	tests := []struct {
 		name     string
@@ -225,7 +225,7 @@ func TestOfferValidationNamesEveryBadField(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := requireProblem(t, w.do(http.MethodPost, "/v1/offers", w.keyX, offerWith(offerBody(w.x), tt.changes, tt.drop...)),
 				http.StatusUnprocessableEntity, "invalid")
-			require.Equal(t, tt.fields, locations(p), "%s", mustJSON(t, p))
+			require.Equal(t, tt.fields, fieldLocations(p), "%s", mustJSON(t, p))
 			if tt.contains != "" {
 				require.Contains(t, string(mustJSON(t, p["errors"])), tt.contains)
 			}
@@ -241,7 +241,7 @@ func TestOfferValidationNamesEveryBadField(t *testing.T) {
 	// Nothing invalid was written.
 	r := w.do(http.MethodGet, "/v1/offers", w.admin, nil)
 	requireStatus(t, http.StatusOK, r)
-	require.Len(t, itemIDs(t, r), 3)
+	require.Len(t, pageIDs(t, r), 3)
 }
 
 func TestOfferVisibility(t *testing.T) {
@@ -259,7 +259,7 @@ func TestOfferVisibility(t *testing.T) {
 		t.Helper()
 		r := w.do(http.MethodGet, "/v1/offers"+query, key, nil)
 		requireStatus(t, http.StatusOK, r)
-		return itemIDs(t, r)
+		return pageIDs(t, r)
 	}
 
 	// A company sees its own offers in any status, and no other company's drafts.
@@ -291,7 +291,7 @@ func TestOfferVisibility(t *testing.T) {
 	require.ElementsMatch(t, []string{yPaused}, list(w.keyY, "?status=paused"))
 	require.Empty(t, list(w.adviser, "?status=paused"))
 	p := requireProblem(t, w.do(http.MethodGet, "/v1/offers?status=archived", w.admin, nil), http.StatusUnprocessableEntity, "invalid")
-	require.Equal(t, []string{"query.status"}, locations(p))
+	require.Equal(t, []string{"query.status"}, fieldLocations(p))
 	requireProblem(t, w.do(http.MethodGet, path(uuid.NewString()), w.admin, nil), http.StatusNotFound, "not_found")
 }
 
@@ -331,11 +331,11 @@ func TestOfferReplaceWithIfMatch(t *testing.T) {
 
 	// The company cannot change.
 	p = requireProblem(t, w.do(http.MethodPut, path, w.admin, offerBody(w.y)), http.StatusUnprocessableEntity, "invalid")
-	require.Equal(t, []string{"body.company_id"}, locations(p))
+	require.Equal(t, []string{"body.company_id"}, fieldLocations(p))
 	// Cross-field rules apply to replacements too, each field named.
 	p = requireProblem(t, w.do(http.MethodPut, path, w.keyX, offerWith(body, map[string]any{"end_date": "2026-01-01", "min_age": 30, "max_age": 20})),
 		http.StatusUnprocessableEntity, "invalid")
-	require.ElementsMatch(t, []string{"body.end_date", "body.max_age", "body.open_to_minors"}, locations(p))
+	require.ElementsMatch(t, []string{"body.end_date", "body.max_age", "body.open_to_minors"}, fieldLocations(p))
 }
 
 func TestOffersPagination(t *testing.T) {
@@ -355,7 +355,7 @@ func TestOffersPagination(t *testing.T) {
 		r := w.do(http.MethodGet, next, w.adviser, nil)
 		requireStatus(t, http.StatusOK, r)
 		pages++
-		for _, id := range itemIDs(t, r) {
+		for _, id := range pageIDs(t, r) {
 			require.False(t, seen[id], "%s listed twice", id)
 			seen[id] = true
 		}

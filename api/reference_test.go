@@ -36,9 +36,9 @@ func TestReferenceROME(t *testing.T) {
 	require.Empty(t, codes(b.do(http.MethodGet, "/v1/reference/rome?q=zzzzzz", b.admin, nil)))
 
 	p := requireProblem(t, b.do(http.MethodGet, "/v1/reference/rome", b.admin, nil), http.StatusUnprocessableEntity, "invalid")
-	require.Equal(t, []string{"query.q"}, locations(p))
+	require.Equal(t, []string{"query.q"}, fieldLocations(p))
 	p = requireProblem(t, b.do(http.MethodGet, "/v1/reference/rome?q=M&limit=1000", b.admin, nil), http.StatusUnprocessableEntity, "invalid")
-	require.Equal(t, []string{"query.limit"}, locations(p))
+	require.Equal(t, []string{"query.limit"}, fieldLocations(p))
 	requireProblem(t, b.do(http.MethodGet, "/v1/reference/rome?q=M", "", nil), http.StatusUnauthorized, "unauthorized")
 }
 
@@ -69,7 +69,7 @@ func TestReferencePlaces(t *testing.T) {
 	require.Contains(t, p["detail"], "00000")
 	for _, q := range []string{"?postal_code=9550", "?postal_code=95500a", ""} {
 		p = requireProblem(t, b.do(http.MethodGet, "/v1/reference/places"+q, adviser, nil), http.StatusUnprocessableEntity, "invalid")
-		require.Equal(t, []string{"query.postal_code"}, locations(p))
+		require.Equal(t, []string{"query.postal_code"}, fieldLocations(p))
 	}
 
 	// What an offer's postal code resolves to is what this lists.

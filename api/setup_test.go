@@ -177,3 +177,28 @@ func mustJSON(t *testing.T, v any) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// companyKey returns a key of the company.
+func (b *bundle) companyKey(id uuid.UUID) string {
+	return b.key(store.KeyInput{Role: "company", CompanyID: &id})
+}
+
+// pageIDs are the ids of a list page's items.
+func pageIDs(t *testing.T, r response) []string {
+	t.Helper()
+	ids := []string{}
+	for _, it := range r.json(t)["items"].([]any) {
+		ids = append(ids, it.(map[string]any)["id"].(string))
+	}
+	return ids
+}
+
+// fieldLocations are the locations of a problem's field errors.
+func fieldLocations(p map[string]any) []string {
+	out := []string{}
+	errs, _ := p["errors"].([]any)
+	for _, e := range errs {
+		out = append(out, e.(map[string]any)["location"].(string))
+	}
+	return out
+}

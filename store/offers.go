@@ -166,17 +166,14 @@ const (
 // its own, in any status, for a company; published offers of any company and
 // every offer of the organisation's partner companies for an adviser or
 // integrator.
+// It is offerWriteScope widened, for advisers and integrators, to published
+// offers: one place says who works with which company.
 func offerReadScope(actor passerelle.Principal, args pgx.NamedArgs) string {
-	switch actor.Role {
-	case passerelle.RoleAdmin:
-		return `true`
-	case passerelle.RoleCompany:
-		args["scope_company"] = actor.CompanyID
-		return `company_id = @scope_company`
-	default:
-		args["scope_org"] = actor.OrganisationID
-		return `(status = 'published' OR company_id IN (SELECT company_id FROM partnerships WHERE organisation_id = @scope_org))`
+	write := offerWriteScope(actor, args)
+	if actor.Role == passerelle.RoleAdviser || actor.Role == passerelle.RoleIntegrator {
+		return `(status = 'published' OR ` + write + `)`
 	}
+	return write
 }
 
 // offerWriteScope restricts offers to those actor may change: a company its
