@@ -24,9 +24,12 @@ type Event struct {
 	OccurredAt     time.Time // the database clock at the writing transaction's start
 	OrganisationID *uuid.UUID
 	CompanyID      *uuid.UUID
-	SubjectType    string
-	SubjectID      uuid.UUID
-	Payload        map[string]any
+	// AdviserID is the adviser the event concerns (a trainee's referent),
+	// when there is one: the recipient of inbox and email notifications.
+	AdviserID   *uuid.UUID
+	SubjectType string
+	SubjectID   uuid.UUID
+	Payload     map[string]any
 }
 
 // insertEvent records e in tx. ID and OccurredAt are set here.
@@ -34,9 +37,9 @@ func insertEvent(ctx context.Context, tx pgx.Tx, e Event) error {
 	if e.Payload == nil {
 		e.Payload = map[string]any{}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO events (id, type, organisation_id, company_id, subject_type, subject_id, payload)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		uuid.New(), e.Type, e.OrganisationID, e.CompanyID, e.SubjectType, e.SubjectID, e.Payload)
+	_, err := tx.Exec(ctx, `INSERT INTO events (id, type, organisation_id, company_id, adviser_id, subject_type, subject_id, payload)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		uuid.New(), e.Type, e.OrganisationID, e.CompanyID, e.AdviserID, e.SubjectType, e.SubjectID, e.Payload)
 	return err
 }
 
@@ -60,7 +63,7 @@ func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) 
 	if f.After != nil {
 		args["after_t"], args["after_id"] = f.After.UpdatedAt, f.After.ID
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, type, occurred_at, organisation_id, company_id, subject_type, subject_id, payload
+	rows, err := s.pool.Query(ctx, `SELECT id, type, occurred_at, organisation_id, company_id, adviser_id, subject_type, subject_id, payload
 		FROM events
 		WHERE (@type = '' OR type = @type) AND (@subject::uuid IS NULL OR subject_id = @subject)
 			AND (@after_t::timestamptz IS NULL OR (occurred_at, id) > (@after_t, @after_id::uuid))
@@ -70,7 +73,7 @@ func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) 
 	}
 	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Event, error) {
 		var e Event
-		err := row.Scan(&e.ID, &e.Type, &e.OccurredAt, &e.OrganisationID, &e.CompanyID, &e.SubjectType, &e.SubjectID, &e.Payload)
+		err := row.Scan(&e.ID, &e.Type, &e.OccurredAt, &e.OrganisationID, &e.CompanyID, &e.AdviserID, &e.SubjectType, &e.SubjectID, &e.Payload)
 		return e, err
 	})
 	return events, wrap("list events", err)
