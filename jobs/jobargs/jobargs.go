@@ -51,3 +51,48 @@ func (ReconcileIndex) Kind() string { return "reconcile_index" }
 func (ReconcileIndex) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueIndex, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
 }
+
+// QueueMatch is the queue of matching jobs, so that a nightly re-match cannot
+// hold up notifications or indexing.
+const QueueMatch = "match"
+
+// MatchTrainee recomputes one trainee's suggestions. A burst of edits to one
+// trainee collapses into one pending job; the worker checks the trainee's
+// version after matching and runs again when it moved.
+type MatchTrainee struct {
+	TraineeID uuid.UUID `json:"trainee_id"`
+}
+
+// Kind names the job in River.
+func (MatchTrainee) Kind() string { return "match_trainee" }
+
+// InsertOpts makes edits to one trainee collapse into one pending job.
+func (MatchTrainee) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMatch, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: pendingStates}}
+}
+
+// MatchOffer matches a newly published offer against the trainees who could
+// take it, by asking for each of their matches.
+type MatchOffer struct {
+	OfferID uuid.UUID `json:"offer_id"`
+}
+
+// Kind names the job in River.
+func (MatchOffer) Kind() string { return "match_offer" }
+
+// InsertOpts collapses repeated publications of one offer.
+func (MatchOffer) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMatch, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: pendingStates}}
+}
+
+// RematchAll recomputes every active trainee's suggestions against every
+// published offer (nightly).
+type RematchAll struct{}
+
+// Kind names the job in River.
+func (RematchAll) Kind() string { return "rematch_all" }
+
+// InsertOpts keeps to one re-match at a time.
+func (RematchAll) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMatch, UniqueOpts: river.UniqueOpts{ByState: pendingStates}}
+}
