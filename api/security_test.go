@@ -26,6 +26,7 @@ var publicOperations = []string{"healthz", "readyz"}
 type tenant struct {
 	org, company, adviser, cohort, companyKeyID uuid.UUID
 	offer                                       uuid.UUID         // a draft of company: no other tenant sees it
+	trainee, consent, job                       uuid.UUID         // a trainee of org, a consent of theirs, a match of theirs
 	keys                                        map[string]string // role → secret
 }
 
@@ -54,6 +55,15 @@ func newTenant(t *testing.T, b *bundle, name string) tenant {
 	r = b.do(http.MethodPost, "/v1/offers", tn.keys[passerelle.RoleCompany], offerBody(tn.company))
 	requireStatus(t, http.StatusCreated, r)
 	tn.offer = mustUUID(t, r.json(t)["id"].(string))
+	r = b.do(http.MethodPost, "/v1/organisations/"+tn.org.String()+"/trainees", tn.keys[passerelle.RoleAdviser], traineeBody(tn.adviser))
+	requireStatus(t, http.StatusCreated, r)
+	tn.trainee = mustUUID(t, r.json(t)["id"].(string))
+	r = b.do(http.MethodPost, "/v1/trainees/"+tn.trainee.String()+"/consents", tn.keys[passerelle.RoleAdviser], map[string]any{"scope": "matching"})
+	requireStatus(t, http.StatusCreated, r)
+	tn.consent = mustUUID(t, r.json(t)["id"].(string))
+	r = b.do(http.MethodPost, "/v1/trainees/"+tn.trainee.String()+"/match", tn.keys[passerelle.RoleAdviser], nil)
+	requireStatus(t, http.StatusAccepted, r)
+	tn.job = mustUUID(t, r.json(t)["id"].(string))
 	return tn
 }
 
@@ -105,6 +115,12 @@ func bodyFor(t *testing.T, method, opID string, tn tenant) any {
 		return offerBody(tn.company)
 	case "publish-offer", "pause-offer", "resume-offer", "fill-offer", "close-offer":
 		return nil
+	case "create-trainee", "replace-trainee":
+		return traineeBody(tn.adviser)
+	case "record-consent":
+		return map[string]any{"scope": "guardian"}
+	case "withdraw-consent", "match-trainee":
+		return nil
 	}
 	t.Fatalf("security test: no sample body for %s: add one to bodyFor", opID)
 	return nil
@@ -136,6 +152,12 @@ func pathFor(t *testing.T, path string, tn tenant) string {
 			return tn.companyKeyID.String()
 		case "offers":
 			return tn.offer.String()
+		case "trainees":
+			return tn.trainee.String()
+		case "consent_id":
+			return tn.consent.String()
+		case "jobs":
+			return tn.job.String()
 		}
 		t.Fatalf("security test: no id for %s in %s: add the resource to pathFor", m, path)
 		return ""

@@ -28,6 +28,8 @@ type Config struct {
 	Workers           int
 	RateLimitPerMin   int
 	RateLimitBurst    int
+	MatchTopN         int
+	MatchThreshold    int
 }
 
 // envVar documents one variable: the README table, --help and the compose test
@@ -89,6 +91,10 @@ var envVars = []envVar{
 		func(c *Config, v string) (err error) { c.RateLimitPerMin, err = positiveInt(v); return err }},
 	{"RATE_LIMIT_BURST", "100", "Requests one API key may send at once above the steady rate.",
 		func(c *Config, v string) (err error) { c.RateLimitBurst, err = positiveInt(v); return err }},
+	{"MATCH_TOP_N", "10", "Suggestions kept per trainee: the best eligible offers.",
+		func(c *Config, v string) (err error) { c.MatchTopN, err = positiveInt(v); return err }},
+	{"MATCH_THRESHOLD", "40", "Lowest score (0-100) worth suggesting to a referent.",
+		func(c *Config, v string) (err error) { c.MatchThreshold, err = positiveInt(v); return err }},
 }
 
 // LoadConfig reads the variables through getenv, applying defaults.
