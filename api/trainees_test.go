@@ -91,7 +91,7 @@ func TestTraineeValidation(t *testing.T) {
 		edit  func(map[string]any)
 		field string
 	}{
-		"unknown postal code": {func(m map[string]any) { m["profile"].(map[string]any)["home_postal_code"] = "00000" }, "body.profile.home_postal_code"},
+		"unknown postal code":              {func(m map[string]any) { m["profile"].(map[string]any)["home_postal_code"] = "00000" }, "body.profile.home_postal_code"},
 		"referent of another organisation": {func(m map[string]any) { m["referent_id"] = other.adviser }, "body.referent_id"},
 		"bad ROME code": {func(m map[string]any) { m["profile"].(map[string]any)["wanted_rome_codes"] = []any{"Z9999"} },
 			"body.profile.wanted_rome_codes[0]"},

@@ -31,12 +31,13 @@ const (
 	SearchAPIvsMeili  = "search_api_vs_meili"
 	CreateAPIvsSQL    = "create_api_vs_sql"
 	WriteToSearchable = "write_to_searchable"
+	MixedLoad         = "mixed_load"
 )
 
-// Names lists every measurement in the order they run: creating last, as the
-// index jobs of its hundreds of drafts would otherwise delay what follows
-// (at 100k offers Meilisearch takes seconds per batch of documents).
-var Names = []string{SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL}
+// Names lists every measurement in the order they run: the writing ones last,
+// as the index jobs of their drafts would otherwise delay what follows (at
+// 100k offers Meilisearch takes seconds per batch of documents).
+var Names = []string{SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL, MixedLoad}
 
 // Config is one run.
 type Config struct {
@@ -214,6 +215,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		{SearchAPIvsMeili, b.measureSearch},
 		{WriteToSearchable, b.measureVisible},
 		{CreateAPIvsSQL, b.measureCreate},
+		{MixedLoad, b.measureMixedLoad},
 	} {
 		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, m.name) {
 			continue
