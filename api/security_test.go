@@ -26,6 +26,7 @@ var publicOperations = []string{"healthz", "readyz"}
 type tenant struct {
 	org, company, adviser, cohort, companyKeyID uuid.UUID
 	offer                                       uuid.UUID         // a draft of company: no other tenant sees it
+	trainee, proposal, placement                uuid.UUID         // a trainee placed on a published offer of company
 	keys                                        map[string]string // role → secret
 }
 
@@ -54,7 +55,31 @@ func newTenant(t *testing.T, b *bundle, name string) tenant {
 	r = b.do(http.MethodPost, "/v1/offers", tn.keys[passerelle.RoleCompany], offerBody(tn.company))
 	requireStatus(t, http.StatusCreated, r)
 	tn.offer = mustUUID(t, r.json(t)["id"].(string))
+	tn.trainee, tn.proposal, tn.placement = placedTrainee(t, b, tn)
 	return tn
+}
+
+// placedTrainee places a new trainee of tn on a new published offer of tn's
+// company, and returns the trainee, the proposal and the placement.
+func placedTrainee(t *testing.T, b *bundle, tn tenant) (trainee, proposal, placement uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	r := b.do(http.MethodPost, "/v1/offers", tn.keys[passerelle.RoleCompany], offerBody(tn.company))
+	requireStatus(t, http.StatusCreated, r)
+	offer := mustUUID(t, r.json(t)["id"].(string))
+	requireStatus(t, http.StatusOK, b.do(http.MethodPost, "/v1/offers/"+offer.String()+"/publish", tn.keys[passerelle.RoleCompany], nil))
+	in := traineeIn(tn)
+	trainee = b.newTrainee(tn, in)
+	p, err := b.store.CreateProposal(ctx, passerelle.System, store.ProposalInput{TraineeID: trainee, OfferID: offer})
+	require.NoError(t, err)
+	for _, to := range []string{store.ProposalProposed, store.ProposalAccepted, store.ProposalPlaced} {
+		_, err = b.store.TransitionProposal(ctx, passerelle.System, p.ID, nil, store.TransitionInput{To: to})
+		require.NoError(t, err)
+	}
+	ls, _, err := b.store.ListPlacements(ctx, passerelle.System, store.PlacementFilter{OfferID: &offer}, store.Page{})
+	require.NoError(t, err)
+	require.Len(t, ls, 1)
+	return trainee, p.ID, ls[0].ID
 }
 
 var siretSeq = make(chan int, 1)
@@ -105,6 +130,14 @@ func bodyFor(t *testing.T, method, opID string, tn tenant) any {
 		return offerBody(tn.company)
 	case "publish-offer", "pause-offer", "resume-offer", "fill-offer", "close-offer":
 		return nil
+	case "create-proposal":
+		return map[string]any{"trainee_id": tn.trainee.String(), "offer_id": tn.offer.String()}
+	case "transition-proposal":
+		return map[string]any{"to": "withdrawn", "reason": "security walk"}
+	case "update-placement":
+		return map[string]any{"tutor": map[string]any{"name": "Tuteur", "role": "gérant"}}
+	case "end-placement":
+		return map[string]any{"outcome": "completed"}
 	}
 	t.Fatalf("security test: no sample body for %s: add one to bodyFor", opID)
 	return nil
@@ -136,6 +169,12 @@ func pathFor(t *testing.T, path string, tn tenant) string {
 			return tn.companyKeyID.String()
 		case "offers":
 			return tn.offer.String()
+		case "proposals":
+			return tn.proposal.String()
+		case "placements":
+			return tn.placement.String()
+		case "trainees":
+			return tn.trainee.String()
 		}
 		t.Fatalf("security test: no id for %s in %s: add the resource to pathFor", m, path)
 		return ""

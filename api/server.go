@@ -132,4 +132,6 @@ func (s *Server) registerResources() {
 	s.registerOffers()
 	s.registerSearch()
 	s.registerReference()
+	s.registerProposals()
+	s.registerPlacements()
 }
