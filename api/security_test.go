@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
@@ -27,6 +28,7 @@ type tenant struct {
 	org, company, adviser, cohort, companyKeyID uuid.UUID
 	offer                                       uuid.UUID         // a draft of company: no other tenant sees it
 	trainee, proposal, placement                uuid.UUID         // a trainee placed on a published offer of company
+	followup                                    uuid.UUID         // of a trainee who left two months ago
 	keys                                        map[string]string // role → secret
 }
 
@@ -56,7 +58,23 @@ func newTenant(t *testing.T, b *bundle, name string) tenant {
 	requireStatus(t, http.StatusCreated, r)
 	tn.offer = mustUUID(t, r.json(t)["id"].(string))
 	tn.trainee, tn.proposal, tn.placement = placedTrainee(t, b, tn)
+	tn.followup = followedUpTrainee(t, b, tn)
 	return tn
+}
+
+// followedUpTrainee makes a trainee of tn who left two months ago, and
+// returns their first follow-up.
+func followedUpTrainee(t *testing.T, b *bundle, tn tenant) uuid.UUID {
+	t.Helper()
+	in := traineeIn(tn)
+	in.Status, in.ExitDate = store.TraineeExited, ptr(time.Now().AddDate(0, -2, 0))
+	trainee := b.newTrainee(tn, in)
+	_, err := b.store.CreateDueFollowups(context.Background())
+	require.NoError(t, err)
+	fs, _, err := b.store.ListFollowups(context.Background(), passerelle.System, store.FollowupFilter{TraineeID: &trainee}, store.Page{})
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	return fs[0].ID
 }
 
 // placedTrainee places a new trainee of tn on a new published offer of tn's
@@ -138,6 +156,8 @@ func bodyFor(t *testing.T, method, opID string, tn tenant) any {
 		return map[string]any{"tutor": map[string]any{"name": "Tuteur", "role": "gérant"}}
 	case "end-placement":
 		return map[string]any{"outcome": "completed"}
+	case "record-followup":
+		return map[string]any{"situation": "employed", "contract_type": "cdd"}
 	}
 	t.Fatalf("security test: no sample body for %s: add one to bodyFor", opID)
 	return nil
@@ -175,6 +195,8 @@ func pathFor(t *testing.T, path string, tn tenant) string {
 			return tn.placement.String()
 		case "trainees":
 			return tn.trainee.String()
+		case "followups":
+			return tn.followup.String()
 		}
 		t.Fatalf("security test: no id for %s in %s: add the resource to pathFor", m, path)
 		return ""

@@ -134,4 +134,5 @@ func (s *Server) registerResources() {
 	s.registerReference()
 	s.registerProposals()
 	s.registerPlacements()
+	s.registerFollowups()
 }

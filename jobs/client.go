@@ -28,6 +28,11 @@ type Config struct {
 	// Search is the Meilisearch client the index workers write to; it may be
 	// nil in a client that never works jobs.
 	Search *search.Client
+	// ProposalExpiry is how long a proposal waits for its company's answer
+	// before it expires; ProposalReminderBefore is how long before that its
+	// reminder goes. Zero means the store's defaults.
+	ProposalExpiry         time.Duration
+	ProposalReminderBefore time.Duration
 }
 
 // NewClient builds the River client with every worker and periodic job
@@ -38,6 +43,14 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	river.AddWorker(workers, &ExpireOffersWorker{Store: st})
 	river.AddWorker(workers, &IndexOfferWorker{Store: st, Search: cfg.Search})
 	river.AddWorker(workers, &ReconcileIndexWorker{Store: st, Search: cfg.Search, Logger: cfg.Logger})
+	if cfg.ProposalExpiry == 0 {
+		cfg.ProposalExpiry = store.DefaultProposalExpiry
+	}
+	if cfg.ProposalReminderBefore == 0 {
+		cfg.ProposalReminderBefore = store.DefaultProposalReminderBefore
+	}
+	river.AddWorker(workers, &ExpireProposalsWorker{Store: st, After: cfg.ProposalExpiry, ReminderBefore: cfg.ProposalReminderBefore})
+	river.AddWorker(workers, &CreateFollowupsWorker{Store: st})
 
 	rc := &river.Config{
 		Logger:          cfg.Logger,
@@ -69,5 +82,11 @@ func periodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(ReconcileInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return jobargs.ReconcileIndex{}, nil },
 			&river.PeriodicJobOpts{ID: "reconcile_index", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(ExpiryInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return ExpireProposalsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "expire_proposals", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(FollowupInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return CreateFollowupsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "create_followups", RunOnStart: true}),
 	}
 }

@@ -88,6 +88,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		SoftStopTimeout: m.Config.ShutdownTimeout,
 		Logger:          m.Logger,
 		Search:          searchClient,
+
+		ProposalExpiry:         time.Duration(m.Config.ProposalExpiryDays) * 24 * time.Hour,
+		ProposalReminderBefore: time.Duration(m.Config.ProposalReminderDays) * 24 * time.Hour,
 	})
 	if err != nil {
 		return err
