@@ -135,4 +135,5 @@ func (s *Server) registerResources() {
 	s.registerProposals()
 	s.registerPlacements()
 	s.registerFollowups()
+	s.registerStats()
 }

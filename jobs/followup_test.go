@@ -18,10 +18,10 @@ import (
 // programme is an organisation with a referent, a partner company and its
 // published offer.
 type programme struct {
-	store            *store.Store
-	org, referent    uuid.UUID
-	company, offer   uuid.UUID
-	noMatch *store.Store // a store without River, for trainees (no match job)
+	store          *store.Store
+	org, referent  uuid.UUID
+	company, offer uuid.UUID
+	noMatch        *store.Store // a store without River, for trainees (no match job)
 }
 
 func setupProgramme(t *testing.T) *programme {
