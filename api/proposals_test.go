@@ -158,6 +158,7 @@ func TestProposalTransitionTable(t *testing.T) {
 	table := map[[2]string]string{
 		{"suggested", "shortlisted"}: "programme", {"suggested", "proposed"}: "programme", {"suggested", "dismissed"}: "programme",
 		{"shortlisted", "proposed"}: "programme", {"shortlisted", "dismissed"}: "programme",
+		{"suggested", "withdrawn"}: "system", {"withdrawn", "suggested"}: "system",
 		{"proposed", "interview"}: "company", {"proposed", "accepted"}: "company", {"proposed", "declined_by_company"}: "company",
 		{"proposed", "withdrawn"}: "programme", {"proposed", "declined_by_trainee"}: "programme", {"proposed", "expired"}: "system",
 		{"interview", "accepted"}: "company", {"interview", "declined_by_company"}: "company",

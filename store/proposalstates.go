@@ -10,7 +10,7 @@ import (
 // which. suggested (matcher) or shortlisted (adviser) → proposed (sent to the
 // company) → interview → accepted → placed; exits dismissed,
 // declined_by_company, declined_by_trainee, withdrawn, expired. Placed and the
-// exits are final.
+// exits are final, but for the matcher reviving a suggestion it withdrew.
 
 // Proposal statuses.
 const (
@@ -40,7 +40,7 @@ const (
 	// PartyCompany is the offer's company: its own key, or an admin. An
 	// adviser never answers for a company: the company reply rate would lie.
 	PartyCompany = "company"
-	// PartySystem is Passerelle itself: the expiry job.
+	// PartySystem is Passerelle itself: the matcher and the expiry job.
 	PartySystem = "system"
 )
 
@@ -61,6 +61,11 @@ var proposalTransitions = []proposalTransition{
 	{ProposalSuggested, ProposalDismissed, PartyProgramme},
 	{ProposalShortlisted, ProposalProposed, PartyProgramme},
 	{ProposalShortlisted, ProposalDismissed, PartyProgramme},
+	// The matcher withdraws a suggestion that is no longer among a trainee's
+	// best matches, and revives it when it is again (only what it withdrew
+	// itself: a suggestion never proposed).
+	{ProposalSuggested, ProposalWithdrawn, PartySystem},
+	{ProposalWithdrawn, ProposalSuggested, PartySystem},
 
 	{ProposalProposed, ProposalInterview, PartyCompany},
 	{ProposalProposed, ProposalAccepted, PartyCompany},
