@@ -41,11 +41,11 @@ func traineeIn(tn tenant) store.TraineeInput {
 	}
 }
 
-// newTrainee creates a trainee of tn directly in the store. A store without
-// River asks for no match: these tests are about what follows a match.
+// newTrainee creates a trainee of tn directly in the store (its match job is
+// enqueued, not worked: these tests are about what follows a match).
 func (b *bundle) newTrainee(tn tenant, in store.TraineeInput) uuid.UUID {
 	b.t.Helper()
-	tr, err := store.New(b.pool, nil).CreateTrainee(context.Background(), passerelle.System, tn.org, in)
+	tr, err := b.store.CreateTrainee(context.Background(), passerelle.System, tn.org, in)
 	require.NoError(b.t, err)
 	return tr.ID
 }
@@ -402,7 +402,7 @@ func TestCompanyNeverSeesIdentityBeforeConsent(t *testing.T) {
 	require.Equal(t, "Pétrissage", cand["skills"].([]any)[0].(map[string]any)["name"])
 
 	// A consent for another offer reveals nothing here.
-	st := store.New(b.pool, nil)
+	st := b.store
 	other := newTenant(t, b, "B")
 	b.publish(other)
 	_, err := st.RecordConsent(t.Context(), passerelle.System, trainee, store.ConsentInput{Scope: store.ConsentRevealIdentity, OfferID: &other.offer})

@@ -27,7 +27,8 @@ var publicOperations = []string{"healthz", "readyz"}
 type tenant struct {
 	org, company, adviser, cohort, companyKeyID uuid.UUID
 	offer                                       uuid.UUID         // a draft of company: no other tenant sees it
-	trainee, proposal, placement                uuid.UUID         // a trainee placed on a published offer of company
+	trainee, consent, job                       uuid.UUID         // a trainee of org, a consent of theirs, a match of theirs
+	proposal, placement                         uuid.UUID         // another trainee of org, placed on a published offer of company
 	followup                                    uuid.UUID         // of a trainee who left two months ago
 	keys                                        map[string]string // role → secret
 }
@@ -57,7 +58,16 @@ func newTenant(t *testing.T, b *bundle, name string) tenant {
 	r = b.do(http.MethodPost, "/v1/offers", tn.keys[passerelle.RoleCompany], offerBody(tn.company))
 	requireStatus(t, http.StatusCreated, r)
 	tn.offer = mustUUID(t, r.json(t)["id"].(string))
-	tn.trainee, tn.proposal, tn.placement = placedTrainee(t, b, tn)
+	r = b.do(http.MethodPost, "/v1/organisations/"+tn.org.String()+"/trainees", tn.keys[passerelle.RoleAdviser], traineeBody(tn.adviser))
+	requireStatus(t, http.StatusCreated, r)
+	tn.trainee = mustUUID(t, r.json(t)["id"].(string))
+	r = b.do(http.MethodPost, "/v1/trainees/"+tn.trainee.String()+"/consents", tn.keys[passerelle.RoleAdviser], map[string]any{"scope": "matching"})
+	requireStatus(t, http.StatusCreated, r)
+	tn.consent = mustUUID(t, r.json(t)["id"].(string))
+	r = b.do(http.MethodPost, "/v1/trainees/"+tn.trainee.String()+"/match", tn.keys[passerelle.RoleAdviser], nil)
+	requireStatus(t, http.StatusAccepted, r)
+	tn.job = mustUUID(t, r.json(t)["id"].(string))
+	_, tn.proposal, tn.placement = placedTrainee(t, b, tn)
 	tn.followup = followedUpTrainee(t, b, tn)
 	return tn
 }
@@ -148,6 +158,12 @@ func bodyFor(t *testing.T, method, opID string, tn tenant) any {
 		return offerBody(tn.company)
 	case "publish-offer", "pause-offer", "resume-offer", "fill-offer", "close-offer":
 		return nil
+	case "create-trainee", "replace-trainee":
+		return traineeBody(tn.adviser)
+	case "record-consent":
+		return map[string]any{"scope": "guardian"}
+	case "withdraw-consent", "match-trainee":
+		return nil
 	case "create-proposal":
 		return map[string]any{"trainee_id": tn.trainee.String(), "offer_id": tn.offer.String()}
 	case "transition-proposal":
@@ -189,12 +205,16 @@ func pathFor(t *testing.T, path string, tn tenant) string {
 			return tn.companyKeyID.String()
 		case "offers":
 			return tn.offer.String()
+		case "trainees":
+			return tn.trainee.String()
+		case "consent_id":
+			return tn.consent.String()
+		case "jobs":
+			return tn.job.String()
 		case "proposals":
 			return tn.proposal.String()
 		case "placements":
 			return tn.placement.String()
-		case "trainees":
-			return tn.trainee.String()
 		case "followups":
 			return tn.followup.String()
 		}

@@ -132,6 +132,8 @@ func (s *Server) registerResources() {
 	s.registerOffers()
 	s.registerSearch()
 	s.registerReference()
+	s.registerTrainees()
+	s.registerMatching()
 	s.registerProposals()
 	s.registerPlacements()
 	s.registerFollowups()

@@ -46,9 +46,8 @@ func TestProgrammeStatsOnACraftedDataset(t *testing.T) {
 		return id
 	}
 	apprenticeship, internship, professionalisation := offer("apprenticeship"), offer("internship"), offer("professionalisation")
-	noMatch := store.New(b.pool, nil)
 	trainee := func(cohort uuid.UUID) uuid.UUID {
-		tr, err := noMatch.CreateTrainee(ctx, sys, org, store.TraineeInput{CohortID: &cohort, ReferentID: referent.ID,
+		tr, err := b.store.CreateTrainee(ctx, sys, org, store.TraineeInput{CohortID: &cohort, ReferentID: referent.ID,
 			Identity: store.TraineeIdentity{FirstName: "Test", LastName: "Fictif", BirthDate: day("2004-05-06")},
 			Profile:  store.TraineeProfile{HomePostalCode: "95500"}})
 		require.NoError(t, err)

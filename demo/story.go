@@ -199,8 +199,10 @@ func (s *story) placement(ctx context.Context, proposal uuid.UUID) error {
 	if s.t.Story == Completed {
 		u.StartDate, u.EndDate = ptr(s.cohort.StartDate.AddDate(0, 1, 0)), exit
 	}
-	if _, err := s.l.st.UpdatePlacement(ctx, s.staff, id, nil, u); err != nil {
-		return err
+	if u != (store.PlacementUpdate{}) {
+		if _, err := s.l.st.UpdatePlacement(ctx, s.staff, id, nil, u); err != nil {
+			return err
+		}
 	}
 	if s.t.Story == Completed {
 		_, err := s.l.st.EndPlacement(ctx, s.staff, id, nil, store.PlacementEnd{Outcome: store.OutcomeCompleted, EndDate: exit})

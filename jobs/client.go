@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+	_ "time/tzdata" // Europe/Paris schedules on hosts without zoneinfo
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -11,6 +12,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/passerelle-dev/passerelle/jobs/jobargs"
+	"github.com/passerelle-dev/passerelle/matching"
 	"github.com/passerelle-dev/passerelle/search"
 	"github.com/passerelle-dev/passerelle/store"
 )
@@ -28,6 +30,9 @@ type Config struct {
 	// Search is the Meilisearch client the index workers write to; it may be
 	// nil in a client that never works jobs.
 	Search *search.Client
+	// Matching bounds each trainee's suggestions; zero values take the
+	// defaults.
+	Matching matching.Options
 	// ProposalExpiry is how long a proposal waits for its company's answer
 	// before it expires; ProposalReminderBefore is how long before that its
 	// reminder goes. Zero means the store's defaults.
@@ -43,6 +48,10 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	river.AddWorker(workers, &ExpireOffersWorker{Store: st})
 	river.AddWorker(workers, &IndexOfferWorker{Store: st, Search: cfg.Search})
 	river.AddWorker(workers, &ReconcileIndexWorker{Store: st, Search: cfg.Search, Logger: cfg.Logger})
+	opts := matchOptions(cfg.Matching)
+	river.AddWorker(workers, &MatchTraineeWorker{Store: st, Options: opts})
+	river.AddWorker(workers, &MatchOfferWorker{Store: st})
+	river.AddWorker(workers, &RematchAllWorker{Store: st, Options: opts})
 	if cfg.ProposalExpiry == 0 {
 		cfg.ProposalExpiry = store.DefaultProposalExpiry
 	}
@@ -61,6 +70,7 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: cfg.MaxWorkers},
 			jobargs.QueueIndex: {MaxWorkers: IndexQueueWorkers},
+			jobargs.QueueMatch: {MaxWorkers: MatchQueueWorkers},
 		}
 		rc.PeriodicJobs = periodicJobs()
 	}
@@ -69,6 +79,34 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 		return nil, fmt.Errorf("jobs: new client: %w", err)
 	}
 	return client, nil
+}
+
+// MatchQueueWorkers bounds the match jobs worked at once: each is short, and
+// a re-match parallelises itself.
+const MatchQueueWorkers = 4
+
+// RematchHour is when, in Paris time, everyone is matched again each night.
+const RematchHour = 3
+
+var paris = mustLoadLocation("Europe/Paris")
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // time/tzdata is linked in: this cannot fail
+	}
+	return loc
+}
+
+// matchOptions fills the defaults in.
+func matchOptions(o matching.Options) matching.Options {
+	if o.TopN <= 0 {
+		o.TopN = DefaultMatchTopN
+	}
+	if o.Threshold <= 0 {
+		o.Threshold = DefaultMatchThreshold
+	}
+	return o
 }
 
 func periodicJobs() []*river.PeriodicJob {
@@ -82,6 +120,9 @@ func periodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(ReconcileInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return jobargs.ReconcileIndex{}, nil },
 			&river.PeriodicJobOpts{ID: "reconcile_index", RunOnStart: true}),
+		river.NewPeriodicJob(nightly{hour: RematchHour, loc: paris},
+			func() (river.JobArgs, *river.InsertOpts) { return jobargs.RematchAll{}, nil },
+			&river.PeriodicJobOpts{ID: "rematch_all"}),
 		river.NewPeriodicJob(river.PeriodicInterval(ExpiryInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return ExpireProposalsArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "expire_proposals", RunOnStart: true}),

@@ -32,7 +32,7 @@ func setupProgramme(t *testing.T) *programme {
 	rc, err := NewClient(pool, st, Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	st.SetRiver(rc)
-	p := &programme{store: st, noMatch: store.New(pool, nil)}
+	p := &programme{store: st}
 	o, err := st.CreateOrganisation(ctx, passerelle.System, store.OrganisationInput{Kind: "programme", Name: "Fabrique", Town: "Gonesse"})
 	require.NoError(t, err)
 	p.org = o.ID
@@ -54,7 +54,7 @@ func setupProgramme(t *testing.T) *programme {
 
 func (p *programme) trainee(t *testing.T, status string, exit *time.Time) uuid.UUID {
 	t.Helper()
-	tr, err := p.noMatch.CreateTrainee(context.Background(), passerelle.System, p.org, store.TraineeInput{
+	tr, err := p.store.CreateTrainee(context.Background(), passerelle.System, p.org, store.TraineeInput{
 		ReferentID: p.referent, Status: status, ExitDate: exit,
 		Identity: store.TraineeIdentity{FirstName: "Test", LastName: "Fictif", BirthDate: time.Date(2004, 5, 6, 0, 0, 0, 0, time.UTC)},
 		Profile:  store.TraineeProfile{HomePostalCode: "95500"},
@@ -190,7 +190,7 @@ func TestProposalsExpireByTheDatabaseClock(t *testing.T) {
 	require.NoError(t, err)
 	last := hist[len(hist)-1]
 	require.Equal(t, store.ProposalExpired, last.To)
-	require.Equal(t, store.ActorSystem, last.ActorRole)
+	require.Equal(t, store.RoleSystem, last.ActorRole)
 	require.Contains(t, last.Reason, "14 days")
 	var expired int
 	for _, e := range p.events(t, store.EventProposalStatusChanged) {

@@ -118,12 +118,26 @@ const offerColumns = `id, company_id, company_name, kind, title, description, ro
 
 func scanOffer(row pgx.Row) (Offer, error) {
 	var o Offer
-	err := row.Scan(&o.ID, &o.CompanyID, &o.CompanyName, &o.Kind, &o.Title, &o.Description, &o.ROMECodes,
+	err := row.Scan(offerDest(&o)...)
+	return o, err
+}
+
+// offerDest are the scan destinations of offerColumns.
+func offerDest(o *Offer) []any {
+	return []any{&o.ID, &o.CompanyID, &o.CompanyName, &o.Kind, &o.Title, &o.Description, &o.ROMECodes,
 		&o.RequiredSkills, &o.OptionalSkills, &o.Street, &o.PostalCode, &o.INSEECode, &o.Town, &o.Latitude,
 		&o.Longitude, &o.Remote, &o.StartDate, &o.EndDate, &o.DurationWeeks, &o.WeeklyHours, &o.Positions,
 		&o.PositionsFilled, &o.MinAge, &o.MaxAge, &o.OpenToMinors, &o.DisabilityFriendly, &o.QualificationLevel,
-		&o.Status, &o.PublishedAt, &o.ExpiresAt, &o.CreatedAt, &o.UpdatedAt, &o.Version)
-	return o, err
+		&o.Status, &o.PublishedAt, &o.ExpiresAt, &o.CreatedAt, &o.UpdatedAt, &o.Version}
+}
+
+// prefixed qualifies each of columns (a comma-separated list) with table.
+func prefixed(table, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, p := range parts {
+		parts[i] = table + "." + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Searchable reports whether an offer belongs in the search index: advisers
@@ -568,6 +582,11 @@ func (s *Store) UpdateOffer(ctx context.Context, actor passerelle.Principal, id 
 		}
 		if err := s.indexOffer(ctx, tx, id); err != nil {
 			return err
+		}
+		if o.Status == StatusPublished {
+			if err := s.offerMatchingChanged(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		return audit(ctx, tx, actor, "update", "offer", id, actorOrganisation(actor),
 			map[string]any{"company_id": o.CompanyID, "changed": changedOfferFields(cur, o)})

@@ -107,6 +107,11 @@ func (s *Store) TransitionOffer(ctx context.Context, actor passerelle.Principal,
 		if err := s.indexOffer(ctx, tx, id); err != nil {
 			return err
 		}
+		// Publishing brings new candidates; any other move takes the offer
+		// out of suggestions.
+		if err := s.offerMatchingChanged(ctx, tx, id); err != nil {
+			return err
+		}
 		if action == ActionPublish {
 			if err := insertEvent(ctx, tx, offerEvent(EventOfferPublished, o)); err != nil {
 				return err
@@ -151,8 +156,10 @@ func (s *Store) ExpireOffers(ctx context.Context) (int, error) {
 			if err != nil || len(offers) == 0 {
 				return err
 			}
-			jobs := make([]river.InsertManyParams, len(offers))
+			// Index and match jobs: an expired offer leaves search and suggestions.
+			jobs := make([]river.InsertManyParams, len(offers), 2*len(offers))
 			for i, e := range offers {
+				jobs = append(jobs, river.InsertManyParams{Args: jobargs.MatchOffer{OfferID: e.id}})
 				jobs[i] = river.InsertManyParams{Args: jobargs.IndexOffer{OfferID: e.id}}
 				if err := audit(ctx, tx, passerelle.System, "expire", "offer", e.id, nil,
 					map[string]any{"company_id": e.company, "from": e.from, "to": StatusExpired}); err != nil {

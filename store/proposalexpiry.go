@@ -21,7 +21,7 @@ const (
 )
 
 // systemActor makes the periodic transitions.
-var systemActor = passerelle.Principal{Role: ActorSystem}
+var systemActor = passerelle.Principal{Role: RoleSystem}
 
 // ExpireProposals expires the proposals left proposed for longer than after
 // (by the database clock), as the system: each move is recorded, evented and

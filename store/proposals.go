@@ -16,8 +16,6 @@ import (
 
 // Event types of proposals.
 const (
-	EventProposalCreated       = "proposal.created"
-	EventProposalStatusChanged = "proposal.status_changed"
 	// EventProposalExpiring reminds the company (and the referent) that a
 	// proposal will expire without its answer. Not in the design's list:
 	// documented in docs/decisions.md.
@@ -314,7 +312,7 @@ func (s *Store) CreateProposal(ctx context.Context, actor passerelle.Principal, 
 		} else if err != nil {
 			return err
 		}
-		if err := recordTransition(ctx, tx, actor, id, nil, ProposalShortlisted, in.Reason); err != nil {
+		if err := recordProposalTransition(ctx, tx, actor, id, nil, ProposalShortlisted, in.Reason); err != nil {
 			return err
 		}
 		r, err := getProposalRow(ctx, tx, actor, id, false)
@@ -347,8 +345,8 @@ func proposalEvent(typ string, p Proposal, extra map[string]any) Event {
 	return e
 }
 
-// recordTransition writes one line of a proposal's history.
-func recordTransition(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, id uuid.UUID, from *string, to, reason string) error {
+// recordProposalTransition writes one line of a proposal's history, by actor.
+func recordProposalTransition(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, id uuid.UUID, from *string, to, reason string) error {
 	var key *uuid.UUID
 	if actor.KeyID != uuid.Nil {
 		key = &actor.KeyID
@@ -466,12 +464,12 @@ func (s *Store) transition(ctx context.Context, tx pgx.Tx, actor passerelle.Prin
 		WHERE id = $1`, r.ID, in.To, role); err != nil {
 		return Proposal{}, err
 	}
-	if err := recordTransition(ctx, tx, actor, r.ID, &from, in.To, in.Reason); err != nil {
+	if err := recordProposalTransition(ctx, tx, actor, r.ID, &from, in.To, in.Reason); err != nil {
 		return Proposal{}, err
 	}
 	// Read back with the caller's view; a system actor reads as an admin.
 	reader := actor
-	if actor.Role == ActorSystem {
+	if actor.Role == RoleSystem {
 		reader = passerelle.System
 	}
 	after, err := getProposalRow(ctx, tx, reader, r.ID, false)

@@ -12,20 +12,7 @@ import (
 // declined_by_company, declined_by_trainee, withdrawn, expired. Placed and the
 // exits are final, but for the matcher reviving a suggestion it withdrew.
 
-// Proposal statuses.
-const (
-	ProposalSuggested         = "suggested"
-	ProposalShortlisted       = "shortlisted"
-	ProposalProposed          = "proposed"
-	ProposalInterview         = "interview"
-	ProposalAccepted          = "accepted"
-	ProposalPlaced            = "placed"
-	ProposalDismissed         = "dismissed"
-	ProposalDeclinedByCompany = "declined_by_company"
-	ProposalDeclinedByTrainee = "declined_by_trainee"
-	ProposalWithdrawn         = "withdrawn"
-	ProposalExpired           = "expired"
-)
+// The statuses are declared with the matcher (suggestions.go).
 
 // ProposalStatuses lists the statuses in the order of the lifecycle, exits last.
 var ProposalStatuses = []string{ProposalSuggested, ProposalShortlisted, ProposalProposed, ProposalInterview,
@@ -43,10 +30,6 @@ const (
 	// PartySystem is Passerelle itself: the matcher and the expiry job.
 	PartySystem = "system"
 )
-
-// ActorSystem is the actor_role recorded for transitions made by periodic
-// jobs and the matcher.
-const ActorSystem = "system"
 
 // proposalTransition is one allowed move.
 type proposalTransition struct {
@@ -95,7 +78,7 @@ func partiesOf(role string) []string {
 		return []string{PartyProgramme}
 	case passerelle.RoleCompany:
 		return []string{PartyCompany}
-	case ActorSystem:
+	case RoleSystem:
 		return []string{PartySystem}
 	}
 	return nil

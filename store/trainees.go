@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/jobs/jobargs"
@@ -137,18 +138,23 @@ func (t Trainee) Pseudonym(c uuid.UUID) string {
 
 const traineeColumns = `id, organisation_id, cohort_id, referent_id, first_name, last_name, birth_date, email, phone,
 	home_postal_code, home_insee_code, home_town, home_latitude, home_longitude, mobility_radius_km, transport_modes,
-	driving_licence, wanted_kinds, wanted_rome_codes, skills, languages, availability, max_weekly_hours, status,
+	driving_licence, wanted_kinds, wanted_rome_codes, skills, languages, availability, max_weekly_hours::float8, status,
 	exit_date, exit_reason, rqth, pseudonym_salt, created_at, updated_at, version`
 
 func scanTrainee(row pgx.Row) (Trainee, error) {
 	var t Trainee
+	err := row.Scan(traineeDest(&t)...)
+	return t, err
+}
+
+// traineeDest are the scan destinations of traineeColumns.
+func traineeDest(t *Trainee) []any {
 	p := &t.Profile
-	err := row.Scan(&t.ID, &t.OrganisationID, &t.CohortID, &t.ReferentID, &t.Identity.FirstName, &t.Identity.LastName,
+	return []any{&t.ID, &t.OrganisationID, &t.CohortID, &t.ReferentID, &t.Identity.FirstName, &t.Identity.LastName,
 		&t.Identity.BirthDate, &t.Identity.Email, &t.Identity.Phone, &p.HomePostalCode, &p.HomeINSEECode, &p.HomeTown,
 		&p.HomeLatitude, &p.HomeLongitude, &p.MobilityRadiusKm, &p.TransportModes, &p.DrivingLicence, &p.WantedKinds,
 		&p.WantedROMECodes, &p.Skills, &p.Languages, &p.Availability, &p.MaxWeeklyHours, &t.Status, &t.ExitDate,
-		&t.ExitReason, &t.RQTH, &t.pseudonymSalt, &t.CreatedAt, &t.UpdatedAt, &t.Version)
-	return t, err
+		&t.ExitReason, &t.RQTH, &t.pseudonymSalt, &t.CreatedAt, &t.UpdatedAt, &t.Version}
 }
 
 // mayManageTrainees refuses companies: they never read a trainee, only a
@@ -429,11 +435,31 @@ func (s *Store) UpdateTrainee(ctx context.Context, actor passerelle.Principal, i
 
 // enqueueMatch asks, in tx, for trainee id's suggestions to be recomputed.
 func (s *Store) enqueueMatch(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
-	if s.river == nil {
+	_, err := s.enqueueMatchTx(ctx, tx, id)
+	return err
+}
+
+// enqueueMatchTx is enqueueMatch returning the job that will see the change.
+func (s *Store) enqueueMatchTx(ctx context.Context, tx pgx.Tx, id uuid.UUID) (*rivertype.JobRow, error) {
+	res, err := s.river.InsertTx(ctx, tx, jobargs.MatchTrainee{TraineeID: id}, nil)
+	if err != nil || !followUpNeeded(res) {
+		return jobOf(res), err
+	}
+	res, err = s.river.InsertTx(ctx, tx, jobargs.MatchTrainee{TraineeID: id, After: res.Job.ID}, nil)
+	return jobOf(res), err
+}
+
+// followUpNeeded tells whether an insert was skipped for a job that is
+// already running, and so may have read the trainee before this change.
+func followUpNeeded(res *rivertype.JobInsertResult) bool {
+	return res.UniqueSkippedAsDuplicate && res.Job.State == rivertype.JobStateRunning
+}
+
+func jobOf(res *rivertype.JobInsertResult) *rivertype.JobRow {
+	if res == nil {
 		return nil
 	}
-	_, err := s.river.InsertTx(ctx, tx, jobargs.MatchTrainee{TraineeID: id}, nil)
-	return err
+	return res.Job
 }
 
 func nonNilStrings(s []string) []string {

@@ -28,6 +28,8 @@ type Config struct {
 	Workers           int
 	RateLimitPerMin   int
 	RateLimitBurst    int
+	MatchTopN         int
+	MatchThreshold    int
 	// ProposalExpiryDays and ProposalReminderDays: a proposal without the
 	// company's answer expires after the first, reminded the second before.
 	ProposalExpiryDays   int
@@ -93,6 +95,10 @@ var envVars = []envVar{
 		func(c *Config, v string) (err error) { c.RateLimitPerMin, err = positiveInt(v); return err }},
 	{"RATE_LIMIT_BURST", "100", "Requests one API key may send at once above the steady rate.",
 		func(c *Config, v string) (err error) { c.RateLimitBurst, err = positiveInt(v); return err }},
+	{"MATCH_TOP_N", "10", "Suggestions kept per trainee: the best eligible offers.",
+		func(c *Config, v string) (err error) { c.MatchTopN, err = positiveInt(v); return err }},
+	{"MATCH_THRESHOLD", "40", "Lowest score (0-100) worth suggesting to a referent.",
+		func(c *Config, v string) (err error) { c.MatchThreshold, err = positiveInt(v); return err }},
 	{"PROPOSAL_EXPIRY_DAYS", "14", "Days a proposal waits for the company's answer before it expires.",
 		func(c *Config, v string) (err error) { c.ProposalExpiryDays, err = positiveInt(v); return err }},
 	{"PROPOSAL_REMINDER_DAYS", "3", "Days before a proposal's expiry that the company and the referent are reminded (less than PROPOSAL_EXPIRY_DAYS).",

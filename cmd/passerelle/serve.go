@@ -20,6 +20,7 @@ import (
 	"github.com/passerelle-dev/passerelle/api"
 	"github.com/passerelle-dev/passerelle/docsui"
 	"github.com/passerelle-dev/passerelle/jobs"
+	"github.com/passerelle-dev/passerelle/matching"
 	"github.com/passerelle-dev/passerelle/migrations"
 	"github.com/passerelle-dev/passerelle/search"
 	"github.com/passerelle-dev/passerelle/store"
@@ -88,6 +89,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		SoftStopTimeout: m.Config.ShutdownTimeout,
 		Logger:          m.Logger,
 		Search:          searchClient,
+		Matching:        matching.Options{TopN: m.Config.MatchTopN, Threshold: m.Config.MatchThreshold},
 
 		ProposalExpiry:         time.Duration(m.Config.ProposalExpiryDays) * 24 * time.Hour,
 		ProposalReminderBefore: time.Duration(m.Config.ProposalReminderDays) * 24 * time.Hour,

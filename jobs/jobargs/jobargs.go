@@ -57,10 +57,12 @@ func (ReconcileIndex) InsertOpts() river.InsertOpts {
 const QueueMatch = "match"
 
 // MatchTrainee recomputes one trainee's suggestions. A burst of edits to one
-// trainee collapses into one pending job; the worker checks the trainee's
-// version after matching and runs again when it moved.
+// trainee collapses into one pending job. A change made while that job runs
+// cannot be sure the job saw it, so it enqueues a follow-up naming the running
+// job (After); follow-ups of one running job collapse too.
 type MatchTrainee struct {
 	TraineeID uuid.UUID `json:"trainee_id"`
+	After     int64     `json:"after,omitempty"`
 }
 
 // Kind names the job in River.

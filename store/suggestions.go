@@ -1,0 +1,452 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/jobs/jobargs"
+	"github.com/passerelle-dev/passerelle/matching"
+)
+
+// The matcher's side of proposals: it reads profiles and offers, and turns
+// its results into `suggested` proposals. Its functions act as the system and
+// apply no tenancy; they are for the jobs package.
+
+// Proposal statuses.
+const (
+	ProposalSuggested         = "suggested"
+	ProposalShortlisted       = "shortlisted"
+	ProposalProposed          = "proposed"
+	ProposalInterview         = "interview"
+	ProposalAccepted          = "accepted"
+	ProposalPlaced            = "placed"
+	ProposalDismissed         = "dismissed"
+	ProposalDeclinedByCompany = "declined_by_company"
+	ProposalDeclinedByTrainee = "declined_by_trainee"
+	ProposalWithdrawn         = "withdrawn"
+	ProposalExpired           = "expired"
+)
+
+// Event types of proposals.
+const (
+	EventProposalCreated       = "proposal.created"
+	EventProposalStatusChanged = "proposal.status_changed"
+)
+
+// RoleSystem is the actor role of the matcher and periodic jobs in a
+// proposal's history.
+const RoleSystem = "system"
+
+// MatchProfile is a trainee as the matcher sees them, with what decides
+// whether they are matched at all.
+type MatchProfile struct {
+	Trainee matching.Trainee
+	Version int
+	// Matchable is false when the trainee is not active, has no matching
+	// consent, or is under 15 without a guardian's consent: their
+	// suggestions are all withdrawn.
+	Matchable bool
+}
+
+// LoadMatchProfile reads trainee id for the matcher; found is false when the
+// trainee no longer exists.
+func (s *Store) LoadMatchProfile(ctx context.Context, id uuid.UUID) (p MatchProfile, found bool, err error) {
+	var t Trainee
+	var consents []string
+	err = s.pool.QueryRow(ctx, `SELECT `+traineeColumns+`,
+		ARRAY(SELECT scope FROM consents c WHERE c.trainee_id = trainees.id AND c.withdrawn_at IS NULL)
+		FROM trainees WHERE id = $1`, id).Scan(append(traineeDest(&t), &consents)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, false, nil
+	}
+	if err != nil {
+		return p, false, wrap("load match profile", err)
+	}
+	excluded, err := s.excludedOffers(ctx, id)
+	if err != nil {
+		return p, false, wrap("load match profile", err)
+	}
+	return matchProfileOf(t, consents, excluded, time.Now()), true, nil
+}
+
+// excludedOffers are the offers a trainee was dismissed from or declined.
+func (s *Store) excludedOffers(ctx context.Context, id uuid.UUID) (map[uuid.UUID]bool, error) {
+	rows, err := s.pool.Query(ctx, `SELECT offer_id FROM proposals WHERE trainee_id = $1
+		AND status IN ('dismissed', 'declined_by_company', 'declined_by_trainee')`, id)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]bool, len(ids))
+	for _, o := range ids {
+		out[o] = true
+	}
+	return out, nil
+}
+
+func matchProfileOf(t Trainee, consents []string, excluded map[uuid.UUID]bool, now time.Time) MatchProfile {
+	has := func(scope string) bool {
+		for _, c := range consents {
+			if c == scope {
+				return true
+			}
+		}
+		return false
+	}
+	p := t.Profile
+	mt := matching.Trainee{
+		ID: t.ID, BirthDate: t.Identity.BirthDate, Home: matching.Point{Lat: p.HomeLatitude, Lon: p.HomeLongitude},
+		RadiusKm: float64(p.MobilityRadiusKm), WantedKinds: p.WantedKinds, WantedROME: p.WantedROMECodes,
+		Languages: p.Languages, RQTH: t.RQTH != nil && *t.RQTH && has(ConsentRQTH), Excluded: excluded,
+	}
+	for _, sk := range p.Skills {
+		mt.Skills = append(mt.Skills, matching.Skill{Name: sk.Name, Evidence: matching.Evidence(sk.Evidence)})
+	}
+	for _, w := range p.Availability {
+		win := matching.Window{From: w.From}
+		if w.To != nil {
+			win.To = *w.To
+		}
+		mt.Availability = append(mt.Availability, win)
+	}
+	if p.MaxWeeklyHours != nil {
+		mt.MaxWeeklyHours = *p.MaxWeeklyHours
+	}
+	matchable := t.Status == TraineeActive && has(ConsentMatching) &&
+		(Age(t.Identity.BirthDate, now) >= GuardianAge || has(ConsentGuardian))
+	return MatchProfile{Trainee: mt, Version: t.Version, Matchable: matchable}
+}
+
+// matchOfferColumns are what the matcher reads of an offer.
+const matchOfferColumns = `id, kind, status, rome_codes, required_skills, optional_skills, latitude, longitude, remote,
+	start_date, coalesce(end_date, start_date + duration_weeks * 7), coalesce(weekly_hours::float8, 0),
+	positions - positions_filled, coalesce(min_age, 0), coalesce(max_age, 0), open_to_minors, disability_friendly, expires_at`
+
+func scanMatchOffer(row pgx.Row) (matching.Offer, error) {
+	var o matching.Offer
+	var start, end, expires *time.Time
+	err := row.Scan(&o.ID, &o.Kind, &o.Status, &o.ROME, &o.RequiredSkills, &o.OptionalSkills, &o.Location.Lat,
+		&o.Location.Lon, &o.Remote, &start, &end, &o.WeeklyHours, &o.PositionsLeft, &o.MinAge, &o.MaxAge,
+		&o.OpenToMinors, &o.DisabilityFriendly, &expires)
+	if start != nil {
+		o.Start = *start
+	}
+	if end != nil {
+		o.End = *end
+	}
+	if expires != nil {
+		o.ExpiresAt = *expires
+	}
+	return o, err
+}
+
+// kmPerDegree is the length of a degree of latitude.
+const kmPerDegree = 111.2
+
+// CandidateOffers returns the published offers that could suit t: within a
+// box around home that holds the mobility radius, or fully remote. The
+// matcher's grid then applies the exact distance.
+func (s *Store) CandidateOffers(ctx context.Context, t matching.Trainee) ([]matching.Offer, error) {
+	dLat := t.RadiusKm/kmPerDegree + 0.01
+	dLon := dLat / math.Max(math.Cos(t.Home.Lat*math.Pi/180), 0.01)
+	rows, err := s.pool.Query(ctx, `SELECT `+matchOfferColumns+` FROM offers
+		WHERE status = 'published' AND positions_filled < positions
+			AND (cardinality($1::text[]) = 0 OR kind = ANY ($1))
+			AND (remote = 'full' OR (latitude BETWEEN $2 AND $3 AND longitude BETWEEN $4 AND $5))`,
+		t.WantedKinds, t.Home.Lat-dLat, t.Home.Lat+dLat, t.Home.Lon-dLon, t.Home.Lon+dLon)
+	if err != nil {
+		return nil, wrap("candidate offers", err)
+	}
+	offers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (matching.Offer, error) { return scanMatchOffer(r) })
+	return offers, wrap("candidate offers", err)
+}
+
+// PublishedOffers returns every published offer with positions left, for a
+// re-match of everyone.
+func (s *Store) PublishedOffers(ctx context.Context) ([]matching.Offer, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+matchOfferColumns+` FROM offers
+		WHERE status = 'published' AND positions_filled < positions`)
+	if err != nil {
+		return nil, wrap("published offers", err)
+	}
+	offers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (matching.Offer, error) { return scanMatchOffer(r) })
+	return offers, wrap("published offers", err)
+}
+
+// ErrProfileMoved says a trainee changed while they were being matched: the
+// results are stale and the match must run again.
+var ErrProfileMoved = errors.New("store: trainee changed during matching")
+
+// SuggestionResult says what applying a match changed.
+type SuggestionResult struct {
+	Created, Updated, Revived, Withdrawn int
+}
+
+// ApplySuggestions makes matches the trainee's suggestions, in one
+// transaction: new pairs become `suggested` proposals (with a
+// proposal.created event for the referent), existing suggestions take the new
+// score and reasons, suggestions the matcher itself withdrew come back, and
+// suggestions no longer among matches are withdrawn. Proposals someone acted
+// on are never touched. version is the trainee's version the matches were
+// computed from: if it moved, nothing is written and ErrProfileMoved returned.
+func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int, matches []matching.Match) (SuggestionResult, error) {
+	var res SuggestionResult
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var org, referent uuid.UUID
+		var current int
+		err := tx.QueryRow(ctx, `SELECT organisation_id, referent_id, version FROM trainees WHERE id = $1 FOR UPDATE`, id).
+			Scan(&org, &referent, &current)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // erased meanwhile: nothing to suggest
+		} else if err != nil {
+			return err
+		}
+		if current != version {
+			return ErrProfileMoved
+		}
+		offerIDs := make([]uuid.UUID, len(matches))
+		scores := make([]int, len(matches))
+		reasons := make([][]matching.Reason, len(matches))
+		for i, m := range matches {
+			offerIDs[i], scores[i], reasons[i] = m.OfferID, m.Score, nonNilSlice(m.Reasons)
+		}
+		// One statement upserts every match and reports what each row was
+		// before: absent (created), suggested (updated) or withdrawn by the
+		// system (revived).
+		rows, err := tx.Query(ctx, `WITH input AS (
+				SELECT * FROM unnest($2::uuid[], $3::int[], $4::jsonb[]) AS i (offer_id, score, reasons)
+			), before AS (
+				SELECT p.offer_id, p.status FROM proposals p JOIN input USING (offer_id) WHERE p.trainee_id = $1
+			), upserted AS (
+				INSERT INTO proposals AS p (id, trainee_id, offer_id, organisation_id, company_id, status, origin, score, reasons, status_actor_role)
+				SELECT gen_random_uuid(), $1, i.offer_id, $5, o.company_id, 'suggested', 'matcher', i.score, i.reasons, 'system'
+				FROM input i JOIN offers o ON o.id = i.offer_id
+				ON CONFLICT (trainee_id, offer_id) DO UPDATE SET score = excluded.score, reasons = excluded.reasons,
+					status = 'suggested', status_actor_role = 'system',
+					status_changed_at = CASE WHEN p.status = 'suggested' THEN p.status_changed_at ELSE now() END,
+					updated_at = now(), version = p.version + 1
+				WHERE (p.status = 'suggested' AND (p.score IS DISTINCT FROM excluded.score OR p.reasons <> excluded.reasons))
+					OR (p.status = 'withdrawn' AND p.status_actor_role = 'system')
+				RETURNING p.id, p.offer_id, p.company_id
+			)
+			SELECT u.id, u.offer_id, u.company_id, b.status FROM upserted u LEFT JOIN before b USING (offer_id)`,
+			id, offerIDs, scores, reasons, org)
+		if err != nil {
+			return err
+		}
+		type change struct {
+			id, offer, company uuid.UUID
+			before             *string
+		}
+		changes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (change, error) {
+			var c change
+			err := r.Scan(&c.id, &c.offer, &c.company, &c.before)
+			return c, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			switch {
+			case c.before == nil:
+				res.Created++
+				if err := insertProposalEvent(ctx, tx, EventProposalCreated, c.id, c.offer, id, org, c.company, referent,
+					map[string]any{"status": ProposalSuggested}); err != nil {
+					return err
+				}
+				if err := recordTransition(ctx, tx, c.id, nil, ProposalSuggested, "the matcher found this offer"); err != nil {
+					return err
+				}
+			case *c.before == ProposalSuggested:
+				res.Updated++
+			default:
+				res.Revived++
+				if err := systemTransition(ctx, tx, c.id, c.offer, id, org, c.company, referent, ProposalWithdrawn, ProposalSuggested,
+					"eligible again"); err != nil {
+					return err
+				}
+			}
+		}
+		// Suggestions no longer among the matches are withdrawn.
+		rows, err = tx.Query(ctx, `UPDATE proposals SET status = 'withdrawn', status_actor_role = 'system',
+				status_changed_at = now(), updated_at = now(), version = version + 1
+			WHERE trainee_id = $1 AND status = 'suggested' AND NOT offer_id = ANY ($2)
+			RETURNING id, offer_id, company_id`, id, offerIDs)
+		if err != nil {
+			return err
+		}
+		withdrawn, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (change, error) {
+			var c change
+			err := r.Scan(&c.id, &c.offer, &c.company)
+			return c, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, c := range withdrawn {
+			res.Withdrawn++
+			if err := systemTransition(ctx, tx, c.id, c.offer, id, org, c.company, referent, ProposalSuggested, ProposalWithdrawn,
+				"no longer among the trainee's best eligible offers"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return res, wrap("apply suggestions", err)
+}
+
+// recordTransition writes one line of a proposal's history, by the system.
+func recordTransition(ctx context.Context, tx pgx.Tx, proposal uuid.UUID, from *string, to, reason string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO proposal_transitions (id, proposal_id, from_status, to_status, actor_role, reason)
+		VALUES ($1, $2, $3, $4, 'system', $5)`, uuid.New(), proposal, from, to, reason)
+	return err
+}
+
+// systemTransition records a transition the matcher made and its event.
+func systemTransition(ctx context.Context, tx pgx.Tx, proposal, offer, trainee, org, company, referent uuid.UUID,
+	from, to, reason string) error {
+	if err := recordTransition(ctx, tx, proposal, &from, to, reason); err != nil {
+		return err
+	}
+	return insertProposalEvent(ctx, tx, EventProposalStatusChanged, proposal, offer, trainee, org, company, referent,
+		map[string]any{"from": from, "to": to})
+}
+
+// insertProposalEvent records an event about a proposal. The payload names
+// the trainee by id only.
+func insertProposalEvent(ctx context.Context, tx pgx.Tx, typ string, proposal, offer, trainee, org, company, referent uuid.UUID,
+	extra map[string]any) error {
+	payload := map[string]any{"proposal_id": proposal, "offer_id": offer, "trainee_id": trainee}
+	for k, v := range extra {
+		payload[k] = v
+	}
+	return insertEvent(ctx, tx, Event{Type: typ, OrganisationID: &org, CompanyID: &company, AdviserID: &referent,
+		SubjectType: "proposal", SubjectID: proposal, Payload: payload})
+}
+
+// Suggestion is a proposal as its trainee's organisation sees it in the
+// suggestions list: the offer, the score and the reasons.
+type Suggestion struct {
+	ProposalID  uuid.UUID
+	Offer       Offer
+	Status      string
+	Score       int
+	Reasons     []matching.Reason
+	DistanceKm  float64
+	SuggestedAt time.Time
+}
+
+// ListSuggestions returns the live suggestions of trainee id (suggested or
+// shortlisted), best first.
+func (s *Store) ListSuggestions(ctx context.Context, actor passerelle.Principal, id uuid.UUID) ([]Suggestion, error) {
+	if err := mayManageTrainees(actor); err != nil {
+		return nil, err
+	}
+	t, err := getTrainee(ctx, s.pool, actor, id, false)
+	if err != nil {
+		return nil, wrap("list suggestions", err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT p.id, p.status, coalesce(p.score, 0), p.reasons, p.created_at, `+prefixed("o", offerColumns)+`
+		FROM proposals p JOIN offer_rows o ON o.id = p.offer_id
+		WHERE p.trainee_id = $1 AND p.status IN ('suggested', 'shortlisted')
+		ORDER BY p.score DESC NULLS LAST, p.created_at, p.id`, id)
+	if err != nil {
+		return nil, wrap("list suggestions", err)
+	}
+	home := matching.Point{Lat: t.Profile.HomeLatitude, Lon: t.Profile.HomeLongitude}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Suggestion, error) {
+		var sg Suggestion
+		dest := append([]any{&sg.ProposalID, &sg.Status, &sg.Score, &sg.Reasons, &sg.SuggestedAt}, offerDest(&sg.Offer)...)
+		if err := r.Scan(dest...); err != nil {
+			return sg, err
+		}
+		sg.DistanceKm = matching.DistanceKm(home, matching.Point{Lat: sg.Offer.Latitude, Lon: sg.Offer.Longitude})
+		return sg, nil
+	})
+	return out, wrap("list suggestions", err)
+}
+
+// TraineesNear returns the active trainees whose mobility radius reaches the
+// point, or who want remote work of this kind, for matching a new offer.
+func (s *Store) TraineesNear(ctx context.Context, kind string, lat, lon float64, fullyRemote bool) ([]uuid.UUID, error) {
+	// 300 km is the largest radius a trainee may set.
+	const maxRadius = 300.0
+	dLat := maxRadius / kmPerDegree
+	dLon := dLat / math.Max(math.Cos(lat*math.Pi/180), 0.01)
+	rows, err := s.pool.Query(ctx, `SELECT id FROM trainees
+		WHERE status = 'active' AND (cardinality(wanted_kinds) = 0 OR @kind = ANY (wanted_kinds))
+			AND (@remote OR (home_latitude BETWEEN @lat::float8 - @dlat::float8 AND @lat::float8 + @dlat::float8
+				AND home_longitude BETWEEN @lon::float8 - @dlon::float8 AND @lon::float8 + @dlon::float8
+				AND 2 * 6371 * asin(sqrt(power(sin(radians(home_latitude - @lat::float8) / 2), 2)
+					+ cos(radians(@lat::float8)) * cos(radians(home_latitude)) * power(sin(radians(home_longitude - @lon::float8) / 2), 2)))
+					<= mobility_radius_km))`,
+		pgx.NamedArgs{"kind": kind, "lat": lat, "lon": lon, "dlat": dLat, "dlon": dLon, "remote": fullyRemote})
+	if err != nil {
+		return nil, wrap("trainees near", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	return ids, wrap("trainees near", err)
+}
+
+// TraineesSuggestedFor returns the trainees with a live suggestion of offer id.
+func (s *Store) TraineesSuggestedFor(ctx context.Context, id uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := s.pool.Query(ctx, `SELECT trainee_id FROM proposals WHERE offer_id = $1 AND status = 'suggested'`, id)
+	if err != nil {
+		return nil, wrap("trainees suggested for", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	return ids, wrap("trainees suggested for", err)
+}
+
+// ActiveTraineeIDs returns every active trainee's id, for a re-match.
+func (s *Store) ActiveTraineeIDs(ctx context.Context) ([]uuid.UUID, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM trainees WHERE status = 'active' ORDER BY id`)
+	if err != nil {
+		return nil, wrap("active trainees", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	return ids, wrap("active trainees", err)
+}
+
+// EnqueueMatches asks for the matching of each trainee, outside any write,
+// with a follow-up for each match already running (see MatchTrainee).
+func (s *Store) EnqueueMatches(ctx context.Context, ids []uuid.UUID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		params[i] = river.InsertManyParams{Args: jobargs.MatchTrainee{TraineeID: id}}
+	}
+	results, err := s.river.InsertMany(ctx, params)
+	if err != nil {
+		return wrap("enqueue matches", err)
+	}
+	var followUps []river.InsertManyParams
+	for i, res := range results {
+		if followUpNeeded(res) {
+			followUps = append(followUps, river.InsertManyParams{Args: jobargs.MatchTrainee{TraineeID: ids[i], After: res.Job.ID}})
+		}
+	}
+	if len(followUps) > 0 {
+		_, err = s.river.InsertMany(ctx, followUps)
+	}
+	return wrap("enqueue matches", err)
+}
+
+// offerMatchingChanged asks, in tx, for the trainees an offer may now suit (or
+// no longer suit) to be matched again.
+func (s *Store) offerMatchingChanged(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	_, err := s.river.InsertTx(ctx, tx, jobargs.MatchOffer{OfferID: id}, nil)
+	return err
+}
