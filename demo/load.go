@@ -112,7 +112,7 @@ func siret(name string) string {
 }
 
 func (l *loader) programme(ctx context.Context, p Programme) (org uuid.UUID, exits []exited, created int, err error) {
-	ok, err := l.find(ctx, `SELECT id FROM organisations WHERE name = $1`, []any{p.Name}, &org)
+	ok, err := l.find(ctx, `SELECT id FROM organisations WHERE name = $1 ORDER BY created_at, id LIMIT 1`, []any{p.Name}, &org)
 	if err != nil {
 		return org, nil, 0, err
 	}
