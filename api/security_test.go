@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
@@ -27,6 +28,8 @@ type tenant struct {
 	org, company, adviser, cohort, companyKeyID uuid.UUID
 	offer                                       uuid.UUID         // a draft of company: no other tenant sees it
 	trainee, consent, job                       uuid.UUID         // a trainee of org, a consent of theirs, a match of theirs
+	proposal, placement                         uuid.UUID         // another trainee of org, placed on a published offer of company
+	followup                                    uuid.UUID         // of a trainee who left two months ago
 	keys                                        map[string]string // role → secret
 }
 
@@ -64,7 +67,47 @@ func newTenant(t *testing.T, b *bundle, name string) tenant {
 	r = b.do(http.MethodPost, "/v1/trainees/"+tn.trainee.String()+"/match", tn.keys[passerelle.RoleAdviser], nil)
 	requireStatus(t, http.StatusAccepted, r)
 	tn.job = mustUUID(t, r.json(t)["id"].(string))
+	_, tn.proposal, tn.placement = placedTrainee(t, b, tn)
+	tn.followup = followedUpTrainee(t, b, tn)
 	return tn
+}
+
+// followedUpTrainee makes a trainee of tn who left two months ago, and
+// returns their first follow-up.
+func followedUpTrainee(t *testing.T, b *bundle, tn tenant) uuid.UUID {
+	t.Helper()
+	in := traineeIn(tn)
+	in.Status, in.ExitDate = store.TraineeExited, ptr(time.Now().AddDate(0, -2, 0))
+	trainee := b.newTrainee(tn, in)
+	_, err := b.store.CreateDueFollowups(context.Background())
+	require.NoError(t, err)
+	fs, _, err := b.store.ListFollowups(context.Background(), passerelle.System, store.FollowupFilter{TraineeID: &trainee}, store.Page{})
+	require.NoError(t, err)
+	require.Len(t, fs, 1)
+	return fs[0].ID
+}
+
+// placedTrainee places a new trainee of tn on a new published offer of tn's
+// company, and returns the trainee, the proposal and the placement.
+func placedTrainee(t *testing.T, b *bundle, tn tenant) (trainee, proposal, placement uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	r := b.do(http.MethodPost, "/v1/offers", tn.keys[passerelle.RoleCompany], offerBody(tn.company))
+	requireStatus(t, http.StatusCreated, r)
+	offer := mustUUID(t, r.json(t)["id"].(string))
+	requireStatus(t, http.StatusOK, b.do(http.MethodPost, "/v1/offers/"+offer.String()+"/publish", tn.keys[passerelle.RoleCompany], nil))
+	in := traineeIn(tn)
+	trainee = b.newTrainee(tn, in)
+	p, err := b.store.CreateProposal(ctx, passerelle.System, store.ProposalInput{TraineeID: trainee, OfferID: offer})
+	require.NoError(t, err)
+	for _, to := range []string{store.ProposalProposed, store.ProposalAccepted, store.ProposalPlaced} {
+		_, err = b.store.TransitionProposal(ctx, passerelle.System, p.ID, nil, store.TransitionInput{To: to})
+		require.NoError(t, err)
+	}
+	ls, _, err := b.store.ListPlacements(ctx, passerelle.System, store.PlacementFilter{OfferID: &offer}, store.Page{})
+	require.NoError(t, err)
+	require.Len(t, ls, 1)
+	return trainee, p.ID, ls[0].ID
 }
 
 var siretSeq = make(chan int, 1)
@@ -121,6 +164,16 @@ func bodyFor(t *testing.T, method, opID string, tn tenant) any {
 		return map[string]any{"scope": "guardian"}
 	case "withdraw-consent", "match-trainee":
 		return nil
+	case "create-proposal":
+		return map[string]any{"trainee_id": tn.trainee.String(), "offer_id": tn.offer.String()}
+	case "transition-proposal":
+		return map[string]any{"to": "withdrawn", "reason": "security walk"}
+	case "update-placement":
+		return map[string]any{"tutor": map[string]any{"name": "Tuteur", "role": "gérant"}}
+	case "end-placement":
+		return map[string]any{"outcome": "completed"}
+	case "record-followup":
+		return map[string]any{"situation": "employed", "contract_type": "cdd"}
 	}
 	t.Fatalf("security test: no sample body for %s: add one to bodyFor", opID)
 	return nil
@@ -158,6 +211,12 @@ func pathFor(t *testing.T, path string, tn tenant) string {
 			return tn.consent.String()
 		case "jobs":
 			return tn.job.String()
+		case "proposals":
+			return tn.proposal.String()
+		case "placements":
+			return tn.placement.String()
+		case "followups":
+			return tn.followup.String()
 		}
 		t.Fatalf("security test: no id for %s in %s: add the resource to pathFor", m, path)
 		return ""

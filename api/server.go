@@ -134,4 +134,8 @@ func (s *Server) registerResources() {
 	s.registerReference()
 	s.registerTrainees()
 	s.registerMatching()
+	s.registerProposals()
+	s.registerPlacements()
+	s.registerFollowups()
+	s.registerStats()
 }

@@ -33,6 +33,11 @@ type Config struct {
 	// Matching bounds each trainee's suggestions; zero values take the
 	// defaults.
 	Matching matching.Options
+	// ProposalExpiry is how long a proposal waits for its company's answer
+	// before it expires; ProposalReminderBefore is how long before that its
+	// reminder goes. Zero means the store's defaults.
+	ProposalExpiry         time.Duration
+	ProposalReminderBefore time.Duration
 }
 
 // NewClient builds the River client with every worker and periodic job
@@ -47,6 +52,14 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	river.AddWorker(workers, &MatchTraineeWorker{Store: st, Options: opts})
 	river.AddWorker(workers, &MatchOfferWorker{Store: st})
 	river.AddWorker(workers, &RematchAllWorker{Store: st, Options: opts})
+	if cfg.ProposalExpiry == 0 {
+		cfg.ProposalExpiry = store.DefaultProposalExpiry
+	}
+	if cfg.ProposalReminderBefore == 0 {
+		cfg.ProposalReminderBefore = store.DefaultProposalReminderBefore
+	}
+	river.AddWorker(workers, &ExpireProposalsWorker{Store: st, After: cfg.ProposalExpiry, ReminderBefore: cfg.ProposalReminderBefore})
+	river.AddWorker(workers, &CreateFollowupsWorker{Store: st})
 
 	rc := &river.Config{
 		Logger:          cfg.Logger,
@@ -110,5 +123,11 @@ func periodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(nightly{hour: RematchHour, loc: paris},
 			func() (river.JobArgs, *river.InsertOpts) { return jobargs.RematchAll{}, nil },
 			&river.PeriodicJobOpts{ID: "rematch_all"}),
+		river.NewPeriodicJob(river.PeriodicInterval(ExpiryInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return ExpireProposalsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "expire_proposals", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(FollowupInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return CreateFollowupsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "create_followups", RunOnStart: true}),
 	}
 }

@@ -28,13 +28,13 @@ const (
 // MatchRequest is a match asked for through the API, and the state of the
 // job that runs it.
 type MatchRequest struct {
-	ID          uuid.UUID
-	TraineeID   uuid.UUID
-	CreatedAt   time.Time
-	State       string
-	Attempt     int
-	FinishedAt  *time.Time
-	Output      json.RawMessage // the job's result, once completed
+	ID         uuid.UUID
+	TraineeID  uuid.UUID
+	CreatedAt  time.Time
+	State      string
+	Attempt    int
+	FinishedAt *time.Time
+	Output     json.RawMessage // the job's result, once completed
 }
 
 // Progress is how far the job is, from 0 to 1.

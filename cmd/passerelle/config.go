@@ -30,6 +30,10 @@ type Config struct {
 	RateLimitBurst    int
 	MatchTopN         int
 	MatchThreshold    int
+	// ProposalExpiryDays and ProposalReminderDays: a proposal without the
+	// company's answer expires after the first, reminded the second before.
+	ProposalExpiryDays   int
+	ProposalReminderDays int
 }
 
 // envVar documents one variable: the README table, --help and the compose test
@@ -95,6 +99,16 @@ var envVars = []envVar{
 		func(c *Config, v string) (err error) { c.MatchTopN, err = positiveInt(v); return err }},
 	{"MATCH_THRESHOLD", "40", "Lowest score (0-100) worth suggesting to a referent.",
 		func(c *Config, v string) (err error) { c.MatchThreshold, err = positiveInt(v); return err }},
+	{"PROPOSAL_EXPIRY_DAYS", "14", "Days a proposal waits for the company's answer before it expires.",
+		func(c *Config, v string) (err error) { c.ProposalExpiryDays, err = positiveInt(v); return err }},
+	{"PROPOSAL_REMINDER_DAYS", "3", "Days before a proposal's expiry that the company and the referent are reminded (less than PROPOSAL_EXPIRY_DAYS).",
+		func(c *Config, v string) (err error) {
+			c.ProposalReminderDays, err = positiveInt(v)
+			if err == nil && c.ProposalReminderDays >= c.ProposalExpiryDays {
+				err = fmt.Errorf("must be less than PROPOSAL_EXPIRY_DAYS (%d)", c.ProposalExpiryDays)
+			}
+			return err
+		}},
 }
 
 // LoadConfig reads the variables through getenv, applying defaults.

@@ -47,6 +47,7 @@ func init() {
 		"openapi": {"Print the OpenAPI 3.1 document (YAML, or JSON with --json). Needs no database.", runOpenAPI},
 		"keys":    {"Create, list and revoke API keys (acting as an admin).", runKeys},
 		"reindex": {"Rebuild the search index from the database and swap it in atomically.", runReindex},
+		"seed":    {"Load the demo dataset (seed demo): the design's five programmes, idempotent.", runSeed},
 		"bench":   {"Measure the performance bars side by side with their baselines; prints a table, writes JSON.", runBench},
 		"version": {"Print the version.", runVersion},
 	}

@@ -90,6 +90,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Logger:          m.Logger,
 		Search:          searchClient,
 		Matching:        matching.Options{TopN: m.Config.MatchTopN, Threshold: m.Config.MatchThreshold},
+
+		ProposalExpiry:         time.Duration(m.Config.ProposalExpiryDays) * 24 * time.Hour,
+		ProposalReminderBefore: time.Duration(m.Config.ProposalReminderDays) * 24 * time.Hour,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/passerelle-dev/passerelle"
+)
+
+// EventFollowupDue tells a referent that a follow-up of a trainee who left
+// the programme is due.
+const EventFollowupDue = "followup.due"
+
+// FollowupMonths are the months after a trainee's exit at which they are
+// followed up.
+var FollowupMonths = []int{1, 3, 6}
+
+// Follow-up situations.
+const (
+	SituationEmployed   = "employed"
+	SituationTraining   = "training"
+	SituationJobSeeking = "job_seeking"
+	SituationNoContact  = "no_contact"
+)
+
+// Situations lists the situations a follow-up records.
+var Situations = []string{SituationEmployed, SituationTraining, SituationJobSeeking, SituationNoContact}
+
+// ContractTypes are the contracts of an employed trainee.
+var ContractTypes = []string{"cdi", "cdd", "interim", "apprenticeship", "professionalisation", "other"}
+
+// Followup is the news of a trainee some months after they left.
+type Followup struct {
+	ID             uuid.UUID
+	TraineeID      uuid.UUID
+	OrganisationID uuid.UUID
+	Month          int
+	DueDate        time.Time
+	Situation      *string
+	ContractType   *string
+	Note           string
+	RecordedAt     *time.Time
+	RecordedBy     *uuid.UUID
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int
+}
+
+const followupColumns = `id, trainee_id, organisation_id, month, due_date, situation, contract_type, note, recorded_at,
+	recorded_by, created_at, updated_at, version`
+
+func scanFollowup(row pgx.Row) (Followup, error) {
+	var f Followup
+	err := row.Scan(&f.ID, &f.TraineeID, &f.OrganisationID, &f.Month, &f.DueDate, &f.Situation, &f.ContractType, &f.Note,
+		&f.RecordedAt, &f.RecordedBy, &f.CreatedAt, &f.UpdatedAt, &f.Version)
+	return f, err
+}
+
+// CreateDueFollowups creates the follow-ups that are due — 1, 3 and 6 months
+// after the exit date of each exited trainee, by the database's calendar —
+// and writes a followup.due event to the referent for each. A follow-up
+// exists once per trainee and month, so running it again creates nothing. It
+// returns how many it created.
+func (s *Store) CreateDueFollowups(ctx context.Context) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `WITH created AS (
+				INSERT INTO followups (id, trainee_id, organisation_id, month, due_date)
+				SELECT gen_random_uuid(), t.id, t.organisation_id, m.month, (t.exit_date + make_interval(months => m.month))::date
+				FROM trainees t CROSS JOIN unnest($1::int[]) AS m(month)
+				WHERE t.status = 'exited' AND t.exit_date IS NOT NULL
+					AND (t.exit_date + make_interval(months => m.month))::date <= current_date
+				ON CONFLICT (trainee_id, month) DO NOTHING
+				RETURNING id, trainee_id, organisation_id, month, due_date)
+			SELECT c.id, c.trainee_id, c.organisation_id, c.month, c.due_date, t.referent_id
+			FROM created c JOIN trainees t ON t.id = c.trainee_id`, FollowupMonths)
+		if err != nil {
+			return err
+		}
+		type due struct {
+			id, trainee, org, referent uuid.UUID
+			month                      int
+			date                       time.Time
+		}
+		created, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (due, error) {
+			var d due
+			err := row.Scan(&d.id, &d.trainee, &d.org, &d.month, &d.date, &d.referent)
+			return d, err
+		})
+		if err != nil {
+			return err
+		}
+		for _, d := range created {
+			if err := insertEvent(ctx, tx, Event{Type: EventFollowupDue, OrganisationID: &d.org, AdviserID: &d.referent,
+				SubjectType: "followup", SubjectID: d.id, Payload: map[string]any{"followup_id": d.id, "trainee_id": d.trainee,
+					"month": d.month, "due_date": d.date.Format(time.DateOnly)}}); err != nil {
+				return err
+			}
+		}
+		n = len(created)
+		return nil
+	})
+	return n, wrap("create due follow-ups", err)
+}
+
+// GetFollowup returns a follow-up of actor's organisation.
+func (s *Store) GetFollowup(ctx context.Context, actor passerelle.Principal, id uuid.UUID) (Followup, error) {
+	if err := mayManageTrainees(actor); err != nil {
+		return Followup{}, err
+	}
+	f, err := getFollowup(ctx, s.pool, actor, id, false)
+	return f, wrap("get follow-up", err)
+}
+
+func getFollowup(ctx context.Context, db querier, actor passerelle.Principal, id uuid.UUID, forUpdate bool) (Followup, error) {
+	args := pgx.NamedArgs{"id": id}
+	sql := `SELECT ` + followupColumns + ` FROM followups WHERE id = @id AND ` + memberScope(actor, args)
+	if forUpdate {
+		sql += ` FOR UPDATE`
+	}
+	f, err := scanFollowup(db.QueryRow(ctx, sql, args))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return f, notFound("Follow-up")
+	}
+	return f, err
+}
+
+// FollowupFilter narrows a list of follow-ups.
+type FollowupFilter struct {
+	TraineeID *uuid.UUID
+	Pending   *bool // true: not recorded yet; false: recorded
+}
+
+// ListFollowups lists the follow-ups of actor's organisation (all for an
+// admin), as a change feed.
+func (s *Store) ListFollowups(ctx context.Context, actor passerelle.Principal, f FollowupFilter, page Page) ([]Followup, *Cursor, error) {
+	if err := mayManageTrainees(actor); err != nil {
+		return nil, nil, err
+	}
+	args := pgx.NamedArgs{"trainee": f.TraineeID, "pending": f.Pending}
+	items, next, err := listPage(ctx, s.pool, `SELECT `+followupColumns+` FROM followups WHERE `+memberScope(actor, args)+`
+		AND (@trainee::uuid IS NULL OR trainee_id = @trainee) AND (@pending::boolean IS NULL OR (recorded_at IS NULL) = @pending)`,
+		args, page, scanFollowup, func(f Followup) Cursor { return Cursor{UpdatedAt: f.UpdatedAt, ID: f.ID} })
+	return items, next, wrap("list follow-ups", err)
+}
+
+// FollowupInput is the situation an adviser found.
+type FollowupInput struct {
+	Situation    string
+	ContractType string // employed only
+	Note         string
+}
+
+// RecordFollowup records (or corrects) the situation of a follow-up.
+// ifVersion, when not nil, must match.
+func (s *Store) RecordFollowup(ctx context.Context, actor passerelle.Principal, id uuid.UUID, ifVersion *int, in FollowupInput) (Followup, error) {
+	if err := mayManageTrainees(actor); err != nil {
+		return Followup{}, err
+	}
+	var fields []passerelle.FieldError
+	if !slices.Contains(Situations, in.Situation) {
+		fields = append(fields, passerelle.FieldError{Location: "body.situation", Message: "must be one of " + strings.Join(Situations, ", "), Value: in.Situation})
+	}
+	switch {
+	case in.Situation == SituationEmployed && !slices.Contains(ContractTypes, in.ContractType):
+		fields = append(fields, passerelle.FieldError{Location: "body.contract_type",
+			Message: "an employed trainee has a contract: one of " + strings.Join(ContractTypes, ", "), Value: in.ContractType})
+	case in.Situation != SituationEmployed && in.ContractType != "":
+		fields = append(fields, passerelle.FieldError{Location: "body.contract_type", Message: "only for employed", Value: in.ContractType})
+	}
+	if len(fields) > 0 {
+		return Followup{}, passerelle.Invalid("The follow-up cannot be recorded as described.", fields...)
+	}
+	var contract *string
+	if in.ContractType != "" {
+		contract = &in.ContractType
+	}
+	var f Followup
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		cur, err := getFollowup(ctx, tx, actor, id, true)
+		if err != nil {
+			return err
+		}
+		if err := checkVersion(ifVersion, cur.Version); err != nil {
+			return err
+		}
+		var key *uuid.UUID
+		if actor.KeyID != uuid.Nil {
+			key = &actor.KeyID
+		}
+		f, err = scanFollowup(tx.QueryRow(ctx, `UPDATE followups SET situation = $2, contract_type = $3, note = $4,
+			recorded_at = now(), recorded_by = $5, updated_at = now(), version = version + 1
+			WHERE id = $1 RETURNING `+followupColumns, id, in.Situation, contract, strings.TrimSpace(in.Note), key))
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, actor, "record", "followup", id, &f.OrganisationID,
+			map[string]any{"trainee_id": f.TraineeID, "month": f.Month, "situation": in.Situation})
+	})
+	return f, wrap("record follow-up", err)
+}
