@@ -170,8 +170,17 @@ func TestMatchingEndToEnd(t *testing.T) {
 	require.NotContains(t, get(admin, "/v1/trainees/"+trID), "rqth", "withdrawing the consent erases the RQTH status")
 	delete(trainee, "rqth")
 
-	// What a company can read: offers, search, and the trainee routes (403).
-	for _, path := range []string{"/v1/offers", "/v1/offers/search?q=boulanger", "/v1/offers/" + internship,
+	// The adviser proposes the internship to the company, which sees a
+	// pseudonymous candidate.
+	proposal := suggestions()[0].(map[string]any)["proposal_id"].(string)
+	post(admin, "/v1/proposals/"+proposal+"/transitions", map[string]any{"to": "proposed", "reason": "profil motivé"}, http.StatusOK)
+	seen := get(companyKey, "/v1/proposals/"+proposal)
+	require.Contains(t, fmt.Sprint(seen), "Candidat", "the company sees a pseudonym: %v", seen)
+
+	// What a company can read: offers, search, proposals, and the trainee
+	// routes (403).
+	for _, path := range []string{"/v1/proposals", "/v1/proposals/" + proposal, "/v1/proposals/" + proposal + "/transitions",
+		"/v1/offers", "/v1/offers/search?q=boulanger", "/v1/offers/" + internship,
 		"/v1/trainees/" + trID, "/v1/trainees/" + trID + "/suggestions", "/v1/organisations/" + orgID + "/trainees"} {
 		_, data := tm.call(t, companyKey, http.MethodGet, path, nil)
 		requireNoSentinel(t, "company GET "+path, data)
