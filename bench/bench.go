@@ -32,12 +32,16 @@ const (
 	CreateAPIvsSQL    = "create_api_vs_sql"
 	WriteToSearchable = "write_to_searchable"
 	MixedLoad         = "mixed_load"
+	MatchOneTrainee   = "match_one_trainee"
+	RematchAll        = "rematch_all"
+	RematchDB         = "rematch_all_db"
 )
 
-// Names lists every measurement in the order they run: the writing ones last,
-// as the index jobs of their drafts would otherwise delay what follows (at
-// 100k offers Meilisearch takes seconds per batch of documents).
-var Names = []string{SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL, MixedLoad}
+// Names lists every measurement in the order they run: the matching ones
+// (pure CPU) first, on a quiet machine; the writing ones last, as the index
+// jobs of their drafts would otherwise delay what follows (at 100k offers
+// Meilisearch takes seconds per batch of documents).
+var Names = []string{MatchOneTrainee, RematchAll, SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL, MixedLoad, RematchDB}
 
 // Config is one run.
 type Config struct {
@@ -212,10 +216,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		name string
 		run  func(context.Context) (Measurement, error)
 	}{
+		{MatchOneTrainee, b.measureMatch},
+		{RematchAll, b.measureRematch},
 		{SearchAPIvsMeili, b.measureSearch},
 		{WriteToSearchable, b.measureVisible},
 		{CreateAPIvsSQL, b.measureCreate},
 		{MixedLoad, b.measureMixedLoad},
+		{RematchDB, b.measureRematchDB},
 	} {
 		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, m.name) {
 			continue

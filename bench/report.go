@@ -100,6 +100,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 		ratio := "-"
 		if m.B != nil {
 			ratio = fmt.Sprintf("%.2f", m.Ratio)
+			if m.Ratio < 0.1 { // a speed-up: two decimals would hide it
+				ratio = fmt.Sprintf("%.4f", m.Ratio)
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", m.Name, m.A.Name, m.A.N,
 			fmtMs(m.A.P50), fmtMs(m.A.P95), fmtMs(m.A.P99), ratio, m.Bar, result)

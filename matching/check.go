@@ -14,9 +14,37 @@ import (
 func Check(t Trainee, o Offer, now time.Time) Rule {
 	var tr trainee
 	tr.prepare(&t, now)
-	g := geoOf(o.Location)
-	r, _ := tr.check(&o, &g)
+	po := newOffer(&o, 0)
+	po.setDates()
+	r, _ := tr.check(&po)
 	return r
+}
+
+// offer is an Offer prepared for matching: its location and dates in the
+// forms the rules use, its skills as ids.
+type offer struct {
+	*Offer
+	pos        int32 // index in the slice it came from: the last tie-break
+	geo        geo
+	hasStart   bool
+	start, end int64   // calendar days; end dayMax when open
+	sy, sm, sd int     // start date when hasStart
+	req, opt   []int32 // distinct skill ids; a skill both required and optional is required
+	romeIDs    []int32 // set by the index: ROME as ids in its list of codes
+}
+
+func newOffer(o *Offer, pos int) offer {
+	return offer{Offer: o, pos: int32(pos), geo: geoOf(o.Location)}
+}
+
+// setDates computes the offer's days, which only eligible offers need.
+func (o *offer) setDates() {
+	o.hasStart = !o.Start.IsZero()
+	if o.hasStart {
+		o.sy, o.sm, o.sd = ymd(o.Start)
+		o.start = civilDay(o.sy, o.sm, o.sd)
+	}
+	o.end = dayOf(o.End, dayMax)
 }
 
 // trainee is a Trainee prepared for matching at one instant: what every offer
@@ -27,6 +55,12 @@ type trainee struct {
 	ty, tm, td int   // its date
 	kinds      []string
 	rome       []string
+	// In an index's Match: the index's distinct ROME codes, and the best
+	// level of each against rome (-1: not computed yet); the weight of each
+	// skill id (0: not had).
+	romeCodes  []string
+	romeTab    []int8
+	skillTab   []int8
 	home       geo
 	radius     float64
 	maxHours   float64
@@ -53,6 +87,7 @@ func (tr *trainee) prepare(t *Trainee, now time.Time) {
 	tr.ty, tr.tm, tr.td = ymd(now)
 	tr.today = civilDay(tr.ty, tr.tm, tr.td)
 	tr.kinds, tr.rome = t.WantedKinds, t.WantedROME
+	tr.romeCodes, tr.romeTab, tr.skillTab = nil, tr.romeTab[:0], tr.skillTab[:0]
 	tr.home, tr.radius, tr.maxHours, tr.rqth = geoOf(t.Home), t.RadiusKm, t.MaxWeeklyHours, t.RQTH
 	tr.birthKnown = !t.BirthDate.IsZero()
 	if tr.birthKnown {
@@ -93,13 +128,17 @@ func (tr *trainee) wants(kind string) bool {
 	return false
 }
 
-// check applies every hard rule; g is o's location. It also returns the
-// distance from home (0 when the distance rule failed).
-func (tr *trainee) check(o *Offer, g *geo) (Rule, float64) {
-	if r := tr.checkStatic(o); r != "" {
+// check applies every hard rule to o (with its dates set). It also returns
+// the distance from home (0 when the distance rule failed).
+func (tr *trainee) check(o *offer) (Rule, float64) {
+	if r := tr.checkStatic(o.Offer); r != "" {
 		return r, 0
 	}
-	return tr.checkRest(o, g)
+	km, ok := tr.within(o)
+	if !ok {
+		return RuleDistance, 0
+	}
+	return tr.checkDated(o), km
 }
 
 // checkStatic applies the rules that need nothing computed of the offer.
@@ -117,36 +156,35 @@ func (tr *trainee) checkStatic(o *Offer) Rule {
 	return ""
 }
 
-// checkRest applies the other rules, once checkStatic passed.
-func (tr *trainee) checkRest(o *Offer, g *geo) (Rule, float64) {
+// within applies the distance rule, and returns the distance when it passes.
+func (tr *trainee) within(o *offer) (float64, bool) {
 	full := o.Remote == remoteFull
-	if !full && surelyFarther(&tr.home, g, tr.radius) {
-		return RuleDistance, 0
+	if !full && surelyFarther(&tr.home, &o.geo, tr.radius) {
+		return 0, false
 	}
-	km := haversine(&tr.home, g)
-	if !full && !(km <= tr.radius) {
-		return RuleDistance, 0
-	}
+	km := haversine(&tr.home, &o.geo)
+	return km, full || km <= tr.radius
+}
 
+// checkDated applies the rules that come after the distance.
+func (tr *trainee) checkDated(o *offer) Rule {
 	sy, sm, sd, start := tr.ty, tr.tm, tr.td, tr.today
-	if !o.Start.IsZero() {
-		sy, sm, sd = ymd(o.Start)
-		start = civilDay(sy, sm, sd)
+	if o.hasStart {
+		sy, sm, sd, start = o.sy, o.sm, o.sd, o.start
 	}
-	end := dayOf(o.End, dayMax)
 	available := false
 	for _, w := range tr.windows {
-		if max(w.from, start) <= min(w.to, end) {
+		if max(w.from, start) <= min(w.to, o.end) {
 			available = true
 			break
 		}
 	}
 	if !available {
-		return RuleAvailability, km
+		return RuleAvailability
 	}
 
 	if o.WeeklyHours > 0 && tr.maxHours > 0 && o.WeeklyHours > tr.maxHours {
-		return RuleWeeklyHours, km
+		return RuleWeeklyHours
 	}
 
 	age := 0
@@ -168,16 +206,16 @@ func (tr *trainee) checkRest(o *Offer, g *geo) (Rule, float64) {
 	}
 	switch bounded := lo > 0 || hi > 0; {
 	case bounded && !tr.birthKnown, lo > 0 && age < lo, hi > 0 && age > hi:
-		return RuleAge, km
+		return RuleAge
 	}
 	if !o.OpenToMinors && (!tr.birthKnown || age < majority) {
-		return RuleMinor, km
+		return RuleMinor
 	}
 
 	if tr.excluded[o.ID] {
-		return RuleExcluded, km
+		return RuleExcluded
 	}
-	return "", km
+	return ""
 }
 
 // ymd is t's date in its own location.

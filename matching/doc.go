@@ -93,6 +93,15 @@
 // location is not a valid coordinate are kept aside and checked for every
 // trainee who wants their kind. The bounds are widened by a metre so that
 // the index never misses an offer the exact rule would accept; Check then
-// decides. Skill names are folded and numbered when the index is built, so
-// the hot path compares integers and allocates nothing but the results.
+// decides.
+//
+// Among those candidates, once TopN matches are kept (or below a threshold),
+// an offer whose best possible score cannot reach the worst kept is skipped:
+// first on its ROME and accessibility points alone, then on its score but
+// for the distance, then before the dated rules. Skill names and ROME codes
+// are numbered when the index is built, and each Match makes small tables of
+// the trainee's skill weights and ROME likeness, so the hot path compares
+// integers and allocates nothing but the results. None of this changes a
+// result: Index.Match returns exactly what MatchAll returns, which the tests
+// check on random datasets and the fuzz test on arbitrary ones.
 package matching

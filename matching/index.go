@@ -20,26 +20,14 @@ import (
 type Index struct {
 	// offers are grouped by kind; in a kind, the grid's offers by band then
 	// longitude, then the fully remote ones, then those with no valid
-	// location.
+	// location. src holds their Offers, in the same order.
 	offers []offer
+	src    []Offer
 	parts  []part
 	dict   dict // folded skill names of the offers; read-only
-	pool   sync.Pool
-}
-
-// offer is an Offer prepared for matching.
-type offer struct {
-	Offer
-	pos      int32 // index in the slice it came from: the last tie-break
-	geo      geo
-	req, opt []int32 // distinct skill ids; an optional skill also required is required only
-}
-
-// setSkills sets o's skill ids, adding the names to d.
-func (o *offer) setSkills(d dict, buf []byte) []byte {
-	o.req, buf = appendSkillIDs(o.req[:0], 0, nil, o.RequiredSkills, d, buf)
-	o.opt, buf = appendSkillIDs(o.opt[:0], 0, o.req, o.OptionalSkills, d, buf)
-	return buf
+	// romeCodes are the distinct ROME codes of the offers, as written.
+	romeCodes []string
+	pool      sync.Pool
 }
 
 // part is one kind's offers: ix.offers[gridLo:gridHi] in the grid (band
@@ -76,6 +64,7 @@ func NewIndex(offers []Offer) *Index {
 		i                 int32
 	}
 	var kinds []string
+	seen := map[string]bool{}
 	var keys []key
 	nSkills, nROME := 0, 0
 	for i := range offers {
@@ -83,7 +72,8 @@ func NewIndex(offers []Offer) *Index {
 		if o.Status != statusPublished || o.PositionsLeft <= 0 {
 			continue
 		}
-		if !slices.Contains(kinds, o.Kind) {
+		if !seen[o.Kind] {
+			seen[o.Kind] = true
 			kinds = append(kinds, o.Kind)
 		}
 		nSkills += len(o.RequiredSkills) + len(o.OptionalSkills)
@@ -122,25 +112,41 @@ func NewIndex(offers []Offer) *Index {
 		return int(a.i - b.i)
 	})
 
-	// The offers in that order, their skills and ROME codes in two shared
-	// arrays (their capacity is known: no reallocation).
+	// The offers in that order; their skill ids, ROME codes and ROME ids in
+	// shared arrays (their capacity is known: no reallocation).
 	skills := make([]int32, 0, nSkills)
 	rome := make([]string, 0, nROME)
+	romeArena := make([]int32, 0, nROME)
+	romeIDs := map[string]int32{}
 	var buf []byte
+	ix.src = make([]Offer, len(keys))
 	ix.offers = make([]offer, len(keys))
 	for k, kk := range keys {
+		src := &ix.src[k]
+		*src = offers[kk.i]
 		o := &ix.offers[k]
-		o.Offer, o.pos, o.geo = offers[kk.i], kk.i, geoOf(offers[kk.i].Location)
+		*o = newOffer(src, int(kk.i))
+		o.setDates()
 		from := len(skills)
-		skills, buf = appendSkillIDs(skills, from, nil, o.RequiredSkills, ix.dict, buf)
+		skills, buf = appendSkillIDs(skills, from, nil, src.RequiredSkills, ix.dict, buf)
 		o.req = skills[from:len(skills):len(skills)]
 		from = len(skills)
-		skills, buf = appendSkillIDs(skills, from, o.req, o.OptionalSkills, ix.dict, buf)
+		skills, buf = appendSkillIDs(skills, from, o.req, src.OptionalSkills, ix.dict, buf)
 		o.opt = skills[from:len(skills):len(skills)]
-		o.RequiredSkills, o.OptionalSkills = nil, nil
+		src.RequiredSkills, src.OptionalSkills = nil, nil
 		from = len(rome)
-		rome = append(rome, o.ROME...)
-		o.ROME = rome[from:len(rome):len(rome)]
+		rome = append(rome, src.ROME...)
+		src.ROME = rome[from:len(rome):len(rome)]
+		for _, c := range src.ROME {
+			id, ok := romeIDs[c]
+			if !ok {
+				id = int32(len(ix.romeCodes))
+				romeIDs[c] = id
+				ix.romeCodes = append(ix.romeCodes, c)
+			}
+			romeArena = append(romeArena, id)
+		}
+		o.romeIDs = romeArena[len(romeArena)-len(src.ROME) : len(romeArena) : len(romeArena)]
 	}
 
 	for k := 0; k < len(keys); {
@@ -186,10 +192,20 @@ func (ix *Index) Match(t Trainee, now time.Time, opts Options) []Match {
 	if s == nil {
 		s = new(scratch)
 	}
-	defer ix.pool.Put(s)
 	tr := &s.tr
+	defer func() {
+		// Keep nothing of the caller's in the pool.
+		tr.kinds, tr.rome, tr.excluded, tr.romeCodes = nil, nil, nil, nil
+		ix.pool.Put(s)
+	}()
 	tr.prepare(&t, now)
 	s.buf = tr.setSkills(t.Skills, ix.dict, s.buf, false)
+	tr.romeCodes = ix.romeCodes
+	tr.romeTab = fill(tr.romeTab, len(ix.romeCodes), -1)
+	tr.skillTab = fill(tr.skillTab, len(ix.dict), 0)
+	for _, sk := range tr.skills {
+		tr.skillTab[sk.id] = int8(sk.weight)
+	}
 	s.sel.reset(opts)
 	bx := boxAround(&tr.home, tr.radius)
 	for pi := range ix.parts {
@@ -219,6 +235,15 @@ func (ix *Index) Match(t Trainee, now time.Time, opts Options) []Match {
 	return s.sel.finish(tr, ix.offers)
 }
 
+// fill returns tab with n times v.
+func fill(tab []int8, n int, v int8) []int8 {
+	tab = slices.Grow(tab[:0], n)[:n]
+	for i := range tab {
+		tab[i] = v
+	}
+	return tab
+}
+
 // searchLon returns the first i in [lo, hi) whose offer's longitude is ≥ lon
 // (hi when none).
 func (ix *Index) searchLon(lo, hi int, lon float64) int {
@@ -233,16 +258,41 @@ func (ix *Index) searchLon(lo, hi int, lon float64) int {
 	return lo
 }
 
-// consider checks and scores ix.offers[lo:hi].
+// consider checks and scores ix.offers[lo:hi]. Once TopN matches are kept
+// (or with a threshold), an offer whose best possible score is below the
+// least add would keep cannot be among the results: it is skipped as soon as
+// its bound says so. The bound is first its ROME and accessibility points
+// with every other component in full, then its score but for the distance,
+// then its score: the distance, the dated rules and the skills are computed
+// for few offers. The results are the same as without, for much less work.
 func (ix *Index) consider(s *scratch, lo, hi int) {
+	tr, sel := &s.tr, &s.sel
 	for i := lo; i < hi; i++ {
 		o := &ix.offers[i]
-		r, km := s.tr.check(&o.Offer, &o.geo)
-		if r != "" {
+		// The grid holds published offers with positions left, partitioned
+		// by kind: of checkStatic, only the expiry is left.
+		if !o.ExpiresAt.IsZero() && !o.ExpiresAt.After(tr.now) {
 			continue
 		}
-		c := s.tr.components(&o.Offer, o.req, o.opt, km)
-		s.sel.add(cand{score: c.total(), km: km, id: o.ID, pos: o.pos, ref: int32(i)})
+		floor := sel.floor()
+		if floor > 0 {
+			if romePoints[tr.romeLevelOf(o)]+WeightSkills+WeightDistance+WeightStartDate+tr.accessPoints(o.Offer) < floor {
+				continue
+			}
+		}
+		c := tr.components(o)
+		if c.total()+WeightDistance < floor {
+			continue
+		}
+		km, ok := tr.within(o)
+		if !ok {
+			continue
+		}
+		c.setDistance(tr, o.Offer, km)
+		if c.total() < floor || tr.checkDated(o) != "" {
+			continue
+		}
+		sel.add(cand{score: c.total(), km: km, id: o.ID, pos: o.pos, ref: int32(i)})
 	}
 }
 
@@ -305,23 +355,26 @@ func MatchAll(t Trainee, offers []Offer, now time.Time, opts Options) []Match {
 	s.sel.reset(opts)
 	var eligible []offer
 	for i := range offers {
-		o := &offers[i]
-		if tr.checkStatic(o) != "" {
+		if tr.checkStatic(&offers[i]) != "" {
 			continue
 		}
-		g := geoOf(o.Location)
-		r, km := tr.checkRest(o, &g)
-		if r != "" {
+		o := newOffer(&offers[i], i)
+		km, ok := tr.within(&o)
+		if !ok {
 			continue
 		}
-		po := offer{Offer: *o, pos: int32(i), geo: g}
-		buf = po.setSkills(d, buf)
-		c := tr.components(&po.Offer, po.req, po.opt, km)
+		o.setDates()
+		if tr.checkDated(&o) != "" {
+			continue
+		}
+		buf = o.setSkills(d, buf)
+		c := tr.components(&o)
+		c.setDistance(tr, o.Offer, km)
 		if c.total() < opts.Threshold {
 			continue
 		}
-		eligible = append(eligible, po)
-		s.sel.add(cand{score: c.total(), km: km, id: o.ID, pos: po.pos, ref: int32(len(eligible) - 1)})
+		eligible = append(eligible, o)
+		s.sel.add(cand{score: c.total(), km: km, id: o.ID, pos: o.pos, ref: int32(len(eligible) - 1)})
 	}
 	return s.sel.finish(tr, eligible)
 }
@@ -366,6 +419,14 @@ type selector struct {
 
 func (s *selector) reset(o Options) {
 	s.topN, s.threshold, s.c = max(o.TopN, 0), o.Threshold, s.c[:0]
+}
+
+// floor is the lowest score add may still keep.
+func (s *selector) floor() int {
+	if s.topN > 0 && len(s.c) == s.topN {
+		return max(s.c[0].score, s.threshold)
+	}
+	return s.threshold
 }
 
 func (s *selector) add(c cand) {

@@ -2,7 +2,6 @@ package matching
 
 import (
 	"math"
-	"slices"
 	"strconv"
 	"time"
 )
@@ -14,7 +13,8 @@ func Score(t Trainee, o Offer, now time.Time) Match {
 	var tr trainee
 	tr.prepare(&t, now)
 	d := dict{}
-	po := offer{Offer: o, geo: geoOf(o.Location)}
+	po := newOffer(&o, 0)
+	po.setDates()
 	buf := po.setSkills(d, nil)
 	tr.setSkills(t.Skills, d, buf, true)
 	return tr.match(&po, haversine(&tr.home, &po.geo), make([]Reason, numReasons))
@@ -23,106 +23,13 @@ func Score(t Trainee, o Offer, now time.Time) Match {
 // numReasons is how many reasons a match has: one per component.
 const numReasons = 5
 
-// Skill weights in tenths, by evidence.
-const (
-	weightOpenBadge = 10
-	weightValidated = 9
-	weightDeclared  = 6
-)
-
-func weightOf(e Evidence) int {
-	switch e {
-	case EvidenceOpenBadge:
-		return weightOpenBadge
-	case EvidenceAdviserValidated:
-		return weightValidated
-	}
-	return weightDeclared
-}
-
-// skill is a trainee's skill: an id in the dictionary of folded names, and
-// its best weight.
-type skill struct {
-	id     int32
-	weight int
-}
-
-// dict gives folded skill names small integer ids, so that the hot path
-// compares integers.
-type dict map[string]int32
-
-// id returns name's id, adding it when add is set, else -1 when unknown.
-func (d dict) id(name []byte, add bool) int32 {
-	if id, ok := d[string(name)]; ok {
-		return id
-	}
-	if !add {
-		return -1
-	}
-	id := int32(len(d))
-	d[string(name)] = id
-	return id
-}
-
-// appendSkillIDs appends to dst the ids of names (added to d), skipping empty
-// names and those already in dst[from:] or in not.
-func appendSkillIDs(dst []int32, from int, not []int32, names []string, d dict, buf []byte) ([]int32, []byte) {
-	for _, n := range names {
-		buf = foldSkill(buf[:0], n)
-		if len(buf) == 0 {
-			continue
-		}
-		id := d.id(buf, true)
-		if !slices.Contains(dst[from:], id) && !slices.Contains(not, id) {
-			dst = append(dst, id)
-		}
-	}
-	return dst, buf
-}
-
-// setSkills sets the trainee's skills from skills, with d's ids: added to d
-// when add is set, else skipped when d does not know them (no offer asks for
-// them).
-func (tr *trainee) setSkills(skills []Skill, d dict, buf []byte, add bool) []byte {
-	tr.skills = tr.skills[:0]
-next:
-	for _, s := range skills {
-		buf = foldSkill(buf[:0], s.Name)
-		if len(buf) == 0 {
-			continue
-		}
-		id := d.id(buf, add)
-		if id < 0 {
-			continue
-		}
-		w := weightOf(s.Evidence)
-		for i := range tr.skills {
-			if tr.skills[i].id == id {
-				tr.skills[i].weight = max(tr.skills[i].weight, w)
-				continue next
-			}
-		}
-		tr.skills = append(tr.skills, skill{id, w})
-	}
-	return buf
-}
-
-func (tr *trainee) weight(id int32) int {
-	for _, s := range tr.skills {
-		if s.id == id {
-			return s.weight
-		}
-	}
-	return 0
-}
-
 // components are the points of each score component and what their reasons
 // say.
 type components struct {
 	rome, skills, distance, start, access int
 
-	romeLevel               int // 3 exact code, 2 family, 1 domain, 0 none
-	romeOffer, romeWanted   string
+	romeLevel               int    // 3 exact code, 2 family, 1 domain, 0 none
+	romeOffer, romeWanted   string // the pair of that level, set for the reasons
 	reqN, reqHit            int
 	optN, optHit, validated int
 	km                      float64
@@ -143,26 +50,19 @@ const (
 	startNoneDays = 120
 )
 
-// components scores o (whose skill ids are req and opt, at km from home).
-// Points are integers: each component is rounded half up on its own.
-func (tr *trainee) components(o *Offer, req, opt []int32, km float64) components {
-	c := components{km: km, full: o.Remote == remoteFull, friendly: o.DisabilityFriendly}
-
-	// ROME: the likest pair of codes, the offer's first codes first.
-	for _, oc := range o.ROME {
-		for _, wc := range tr.rome {
-			if l := romeLevel(oc, wc); l > c.romeLevel {
-				c.romeLevel, c.romeOffer, c.romeWanted = l, oc, wc
-			}
-		}
-	}
+// components scores o (with its dates and skills set) but for the distance,
+// which setDistance adds. Points are integers: each component is rounded half
+// up on its own.
+func (tr *trainee) components(o *offer) components {
+	c := components{full: o.Remote == remoteFull, friendly: o.DisabilityFriendly}
+	c.romeLevel = tr.romeLevelOf(o)
 	c.rome = romePoints[c.romeLevel]
 
 	// Skills: the coverage of each list, a matched skill weighing its
 	// evidence; a list the offer leaves empty gives its full points.
 	var reqSum, optSum int
-	c.reqN, c.optN = len(req), len(opt)
-	for _, id := range req {
+	c.reqN, c.optN = len(o.req), len(o.opt)
+	for _, id := range o.req {
 		if w := tr.weight(id); w > 0 {
 			c.reqHit, reqSum = c.reqHit+1, reqSum+w
 			if w >= weightValidated {
@@ -170,7 +70,7 @@ func (tr *trainee) components(o *Offer, req, opt []int32, km float64) components
 			}
 		}
 	}
-	for _, id := range opt {
+	for _, id := range o.opt {
 		if w := tr.weight(id); w > 0 {
 			c.optHit, optSum = c.optHit+1, optSum+w
 			if w >= weightValidated {
@@ -180,27 +80,11 @@ func (tr *trainee) components(o *Offer, req, opt []int32, km float64) components
 	}
 	c.skills = coverage(20, reqSum, c.reqN) + coverage(WeightSkills-20, optSum, c.optN)
 
-	// Distance: linear from full points at home to none at the radius.
-	switch {
-	case c.full:
-		c.distance = WeightDistance
-	case !(km <= tr.radius):
-		c.distance = 0
-	case tr.radius <= 0:
-		c.distance = WeightDistance
-	default:
-		v := float64(WeightDistance * float64(1-km/tr.radius))
-		if !(v > 0) { // 0 ≤ km ≤ radius: v is never NaN, but int(NaN) would be
-			v = 0
-		}
-		c.distance = int(math.Round(min(v, WeightDistance)))
-	}
-
 	// Start date: how far the offer's start is from the trainee's first day
 	// of availability, either way.
 	start := tr.today
-	if !o.Start.IsZero() {
-		start = dayOf(o.Start, 0)
+	if o.hasStart {
+		start = o.start
 	}
 	c.gap = start - tr.first
 	gap := c.gap
@@ -216,11 +100,77 @@ func (tr *trainee) components(o *Offer, req, opt []int32, km float64) components
 		c.start = roundDiv(WeightStartDate*(startNoneDays-int(gap)), startNoneDays-startFullDays)
 	}
 
-	c.access = WeightAccessibility
-	if tr.rqth && !o.DisabilityFriendly {
-		c.access = 0
-	}
+	c.access = tr.accessPoints(o.Offer)
 	return c
+}
+
+// setDistance sets the distance component: the offer is km from home.
+func (c *components) setDistance(tr *trainee, o *Offer, km float64) {
+	c.km, c.distance = km, tr.distancePoints(o, km)
+}
+
+// romeMatch returns the likest pair of an offer code and a wanted code (the
+// offer's first codes first), by index (-1 for none), and their level of
+// likeness.
+func (tr *trainee) romeMatch(o *Offer) (level, offered, wanted int) {
+	offered, wanted = -1, -1
+	for i, oc := range o.ROME {
+		for j, wc := range tr.rome {
+			if l := romeLevel(oc, wc); l > level {
+				level, offered, wanted = l, i, j
+			}
+		}
+	}
+	return level, offered, wanted
+}
+
+// romeLevelOf is the level of romeMatch. In an index's Match it looks the
+// level of each of o's codes up in a table it fills as it goes.
+func (tr *trainee) romeLevelOf(o *offer) int {
+	if tr.romeCodes == nil {
+		level, _, _ := tr.romeMatch(o.Offer)
+		return level
+	}
+	level := 0
+	for _, id := range o.romeIDs {
+		l := tr.romeTab[id]
+		if l < 0 {
+			l = 0
+			for _, wc := range tr.rome {
+				l = max(l, int8(romeLevel(tr.romeCodes[id], wc)))
+			}
+			tr.romeTab[id] = l
+		}
+		level = max(level, int(l))
+	}
+	return level
+}
+
+// distancePoints decrease linearly from full points at home to none at the
+// radius; a fully remote offer has them all.
+func (tr *trainee) distancePoints(o *Offer, km float64) int {
+	switch {
+	case o.Remote == remoteFull:
+		return WeightDistance
+	case !(km <= tr.radius):
+		return 0
+	case tr.radius <= 0:
+		return WeightDistance
+	}
+	v := float64(WeightDistance * float64(1-km/tr.radius))
+	if !(v > 0) { // 0 ≤ km ≤ radius: v is never NaN, but int(NaN) would be
+		v = 0
+	}
+	return int(math.Round(min(v, WeightDistance)))
+}
+
+// accessPoints are full but for a trainee with RQTH at a workplace that is
+// not disability-friendly.
+func (tr *trainee) accessPoints(o *Offer) int {
+	if tr.rqth && !o.DisabilityFriendly {
+		return 0
+	}
+	return WeightAccessibility
 }
 
 // coverage is weight × sum / (10 n) rounded half up (sum is in tenths), or
@@ -271,7 +221,11 @@ func equalFoldASCII(a, b string) bool {
 
 // match scores o and writes its reasons into reasons (numReasons long).
 func (tr *trainee) match(o *offer, km float64, reasons []Reason) Match {
-	c := tr.components(&o.Offer, o.req, o.opt, km)
+	c := tr.components(o)
+	c.setDistance(tr, o.Offer, km)
+	if l, oi, wi := tr.romeMatch(o.Offer); l > 0 {
+		c.romeOffer, c.romeWanted = o.ROME[oi], tr.rome[wi]
+	}
 	c.reasons(reasons, tr)
 	return Match{OfferID: o.ID, Score: c.total(), DistanceKm: km, Reasons: reasons}
 }
