@@ -26,6 +26,7 @@ var publicOperations = []string{"healthz", "readyz"}
 type tenant struct {
 	org, company, adviser, cohort, companyKeyID uuid.UUID
 	offer                                       uuid.UUID         // a draft of company: no other tenant sees it
+	notification                                uuid.UUID         // in the adviser's inbox
 	keys                                        map[string]string // role → secret
 }
 
@@ -48,6 +49,9 @@ func newTenant(t *testing.T, b *bundle, name string) tenant {
 	r = b.do(http.MethodPost, "/v1/organisations/"+tn.org.String()+"/advisers", b.admin, adviserBody(name))
 	requireStatus(t, http.StatusCreated, r)
 	tn.adviser = mustUUID(t, r.json(t)["id"].(string))
+	// The adviser key speaks for this adviser, so that it has an inbox.
+	tn.keys[passerelle.RoleAdviser] = b.key(store.KeyInput{Role: passerelle.RoleAdviser, OrganisationID: &tn.org, AdviserID: &tn.adviser})
+	tn.notification = b.notification(tn.org, tn.adviser)
 	r = b.do(http.MethodPost, "/v1/organisations/"+tn.org.String()+"/cohorts", b.admin, cohortBody(name))
 	requireStatus(t, http.StatusCreated, r)
 	tn.cohort = mustUUID(t, r.json(t)["id"].(string))
@@ -105,6 +109,8 @@ func bodyFor(t *testing.T, method, opID string, tn tenant) any {
 		return offerBody(tn.company)
 	case "publish-offer", "pause-offer", "resume-offer", "fill-offer", "close-offer":
 		return nil
+	case "read-my-notification":
+		return nil
 	}
 	t.Fatalf("security test: no sample body for %s: add one to bodyFor", opID)
 	return nil
@@ -136,6 +142,8 @@ func pathFor(t *testing.T, path string, tn tenant) string {
 			return tn.companyKeyID.String()
 		case "offers":
 			return tn.offer.String()
+		case "notifications":
+			return tn.notification.String()
 		}
 		t.Fatalf("security test: no id for %s in %s: add the resource to pathFor", m, path)
 		return ""

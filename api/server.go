@@ -132,4 +132,5 @@ func (s *Server) registerResources() {
 	s.registerOffers()
 	s.registerSearch()
 	s.registerReference()
+	s.registerNotifications()
 }

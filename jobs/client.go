@@ -28,6 +28,11 @@ type Config struct {
 	// Search is the Meilisearch client the index workers write to; it may be
 	// nil in a client that never works jobs.
 	Search *search.Client
+	// Notifier sends notifications; nil works them with the email channel
+	// off and no metrics.
+	Notifier *Notifier
+	// DigestHour is the hour (0-23, Europe/Paris) daily digests go out.
+	DigestHour int
 }
 
 // NewClient builds the River client with every worker and periodic job
@@ -38,6 +43,12 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	river.AddWorker(workers, &ExpireOffersWorker{Store: st})
 	river.AddWorker(workers, &IndexOfferWorker{Store: st, Search: cfg.Search})
 	river.AddWorker(workers, &ReconcileIndexWorker{Store: st, Search: cfg.Search, Logger: cfg.Logger})
+	notifier := cfg.Notifier
+	if notifier == nil {
+		notifier = NewNotifier(st, nil, "", nil)
+	}
+	river.AddWorker(workers, &FanOutWorker{Notifier: notifier})
+	river.AddWorker(workers, &SendEmailWorker{Notifier: notifier})
 
 	rc := &river.Config{
 		Logger:          cfg.Logger,
@@ -46,8 +57,10 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	}
 	if cfg.Work {
 		rc.Queues = map[string]river.QueueConfig{
-			river.QueueDefault: {MaxWorkers: cfg.MaxWorkers},
-			jobargs.QueueIndex: {MaxWorkers: IndexQueueWorkers},
+			river.QueueDefault:    {MaxWorkers: cfg.MaxWorkers},
+			jobargs.QueueIndex:    {MaxWorkers: IndexQueueWorkers},
+			jobargs.QueueNotify:   {MaxWorkers: NotifyQueueWorkers},
+			jobargs.QueueWebhooks: {MaxWorkers: WebhookQueueWorkers},
 		}
 		rc.PeriodicJobs = periodicJobs()
 	}
