@@ -35,6 +35,9 @@ type Deps struct {
 	// RateLimitPerMinute and RateLimitBurst bound each API key's requests.
 	RateLimitPerMinute int
 	RateLimitBurst     int
+	// WebhookAllowLoopback lets webhook URLs point at loopback addresses
+	// (development and tests).
+	WebhookAllowLoopback bool
 }
 
 // Server is Passerelle's HTTP handler.
@@ -133,4 +136,5 @@ func (s *Server) registerResources() {
 	s.registerSearch()
 	s.registerReference()
 	s.registerNotifications()
+	s.registerWebhooks()
 }

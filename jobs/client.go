@@ -49,6 +49,7 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	}
 	river.AddWorker(workers, &FanOutWorker{Notifier: notifier})
 	river.AddWorker(workers, &SendEmailWorker{Notifier: notifier})
+	river.AddWorker(workers, &DeliverWebhookWorker{Notifier: notifier})
 
 	rc := &river.Config{
 		Logger:          cfg.Logger,

@@ -35,6 +35,8 @@ type Notifier struct {
 	Templates *notify.Templates
 	// Mailer is nil when the email channel is off.
 	Mailer *notify.Mailer
+	// Webhooks posts webhooks; NewNotifier's refuses loopback addresses.
+	Webhooks *notify.Sender
 	// MessageIDDomain ends every Message-ID (the sender's domain).
 	MessageIDDomain string
 	Metrics         *DeliveryMetrics
@@ -49,7 +51,7 @@ func NewNotifier(st *store.Store, mailer *notify.Mailer, mailFrom string, metric
 		}
 	}
 	return &Notifier{Store: st, Templates: notify.MustTemplates(notify.DefaultLocale), Mailer: mailer,
-		MessageIDDomain: domain, Metrics: metrics}
+		Webhooks: notify.NewSender(notify.Guard{}), MessageIDDomain: domain, Metrics: metrics}
 }
 
 // completeIn completes job inside the caller's transaction.

@@ -43,6 +43,7 @@ func setupNotify(t *testing.T) *notifyBundle {
 	b := &notifyBundle{pool: pool, store: st, smtp: srv}
 	b.cfg = Config{Work: true, MaxWorkers: 10, SoftStopTimeout: time.Second, Logger: slog.New(slog.DiscardHandler),
 		Notifier: NewNotifier(st, mailer, "Passerelle <no-reply@passerelle.test>", NewDeliveryMetrics()), DigestHour: 8}
+	b.cfg.Notifier.Webhooks = notify.NewSender(notify.Guard{AllowLoopback: true})
 	org, err := st.CreateOrganisation(context.Background(), passerelle.System, store.OrganisationInput{Kind: "e2c", Name: "E2C Normandie", Town: "Caen"})
 	require.NoError(t, err)
 	b.org = org.ID
@@ -177,7 +178,7 @@ func TestOfferExpiringEmailsTheCompanyContacts(t *testing.T) {
 	t.Parallel()
 	b := setupNotify(t)
 	c, err := b.store.CreateCompany(context.Background(), passerelle.System, store.CompanyInput{SIRET: "44306184100047", Name: "Boulangerie du Port",
-		Address: store.Address{Street: "1 quai", PostalCode: "14000", Town: "Caen"},
+		Address:  store.Address{Street: "1 quai", PostalCode: "14000", Town: "Caen"},
 		Contacts: []store.Contact{{Name: "Marc Lefèvre", Email: "Marc@Boulangerie.example"}, {Name: "Sans courriel"}, {Name: "Julie", Email: "julie@boulangerie.example"}}})
 	require.NoError(t, err)
 	b.start(t, b.river)

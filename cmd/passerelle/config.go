@@ -29,6 +29,8 @@ type Config struct {
 	RateLimitPerMin   int
 	RateLimitBurst    int
 	DigestHour        int
+	// WebhookAllowLoopback lets webhooks reach loopback addresses.
+	WebhookAllowLoopback bool
 }
 
 // envVar documents one variable: the README table, --help and the compose test
@@ -68,6 +70,8 @@ var envVars = []envVar{
 			c.DigestHour = n
 			return nil
 		}},
+	{"WEBHOOK_ALLOW_LOOPBACK", "false", "true lets webhook URLs point at loopback addresses (development and tests only).",
+		func(c *Config, v string) (err error) { c.WebhookAllowLoopback, err = strconv.ParseBool(v); return err }},
 	{"LISTEN_ADDR", "127.0.0.1:8080", "Address the HTTP server listens on (API, health, spec, docs).",
 		func(c *Config, v string) error { c.ListenAddr = v; return nil }},
 	{"METRICS_LISTEN_ADDR", "", "When set, /metrics is served on this address instead of LISTEN_ADDR.",

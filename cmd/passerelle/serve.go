@@ -118,6 +118,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 		RateLimitPerMinute: m.Config.RateLimitPerMin,
 		RateLimitBurst:     m.Config.RateLimitBurst,
+
+		WebhookAllowLoopback: m.Config.WebhookAllowLoopback,
 	}
 	if m.Config.MetricsListenAddr != "" {
 		deps.Metrics = nil
@@ -167,7 +169,9 @@ func (m *Main) notifier(st *store.Store, metrics *jobs.DeliveryMetrics) (*jobs.N
 			return nil, err
 		}
 	}
-	return jobs.NewNotifier(st, mailer, m.Config.MailFrom, metrics), nil
+	n := jobs.NewNotifier(st, mailer, m.Config.MailFrom, metrics)
+	n.Webhooks = notify.NewSender(notify.Guard{AllowLoopback: m.Config.WebhookAllowLoopback})
+	return n, nil
 }
 
 // ensureSearchIndex creates the offers index and applies its settings, in the

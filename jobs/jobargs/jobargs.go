@@ -101,7 +101,7 @@ func (DeliverWebhook) Kind() string { return "deliver_webhook" }
 
 // WebhookMaxAttempts spreads a delivery's attempts over more than three days
 // with the worker's backoff (see jobs.WebhookRetryDelay).
-const WebhookMaxAttempts = 18
+const WebhookMaxAttempts = 19
 
 // InsertOpts puts webhooks on their own queue.
 func (DeliverWebhook) InsertOpts() river.InsertOpts {
