@@ -50,6 +50,8 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	river.AddWorker(workers, &FanOutWorker{Notifier: notifier})
 	river.AddWorker(workers, &SendEmailWorker{Notifier: notifier})
 	river.AddWorker(workers, &DeliverWebhookWorker{Notifier: notifier})
+	river.AddWorker(workers, &ScheduleDigestsWorker{Store: st, Hour: cfg.DigestHour})
+	river.AddWorker(workers, &SendDigestWorker{Notifier: notifier, Hour: cfg.DigestHour})
 
 	rc := &river.Config{
 		Logger:          cfg.Logger,
@@ -80,6 +82,9 @@ func periodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(ExpiryInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return ExpireOffersArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "expire_offers", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(DigestScheduleInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return ScheduleDigestsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "schedule_digests", RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(ReconcileInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return jobargs.ReconcileIndex{}, nil },
 			&river.PeriodicJobOpts{ID: "reconcile_index", RunOnStart: true}),
