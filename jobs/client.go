@@ -62,8 +62,9 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault:    {MaxWorkers: cfg.MaxWorkers},
 			jobargs.QueueIndex:    {MaxWorkers: IndexQueueWorkers},
-			jobargs.QueueNotify:   {MaxWorkers: NotifyQueueWorkers},
-			jobargs.QueueWebhooks: {MaxWorkers: WebhookQueueWorkers},
+			jobargs.QueueNotify:   {MaxWorkers: NotifyQueueWorkers, FetchCooldown: NotifyFetchCooldown},
+			jobargs.QueueEmail:    {MaxWorkers: NotifyQueueWorkers, FetchCooldown: NotifyFetchCooldown},
+			jobargs.QueueWebhooks: {MaxWorkers: WebhookQueueWorkers, FetchCooldown: NotifyFetchCooldown},
 		}
 		rc.PeriodicJobs = periodicJobs()
 	}

@@ -19,14 +19,17 @@ import (
 
 // Notifications: a fan-out job per event writes who hears of it (store.FanOut)
 // and the jobs that tell them; SendEmail and DeliverWebhook jobs tell them.
-// Every step commits its River job's completion in the transaction that
-// records its effect, so a retried or rescued job finds its work done.
+// Every step records its effect before its job completes and checks it
+// first, so a retried or rescued job finds its work done.
 
 // Workers of the notification queues in one process: sending mostly waits
-// on the network.
+// on the network. A queue fetches at most once per NotifyFetchCooldown
+// (River's default, 100 ms, caps a queue at MaxWorkers jobs per 100 ms: a
+// burst of 10,000 notifications would take over a minute).
 const (
-	NotifyQueueWorkers  = 20
+	NotifyQueueWorkers  = 50
 	WebhookQueueWorkers = 20
+	NotifyFetchCooldown = 10 * time.Millisecond
 )
 
 // Notifier is what the notification workers share.
@@ -73,8 +76,8 @@ type FanOutWorker struct {
 	*Notifier
 }
 
-// Work writes the event's notifications, deliveries and sending jobs, and
-// completes itself, in one transaction.
+// Work writes the event's notifications, deliveries and sending jobs in one
+// transaction. Run again (a retry after the commit), it writes nothing.
 func (w *FanOutWorker) Work(ctx context.Context, job *river.Job[jobargs.FanOutEvent]) error {
 	_, err := w.Store.FanOut(ctx, job.Args.EventID, store.FanOutOptions{
 		Email: w.Mailer != nil,
@@ -85,7 +88,7 @@ func (w *FanOutWorker) Work(ctx context.Context, job *river.Job[jobargs.FanOutEv
 			}
 			return title, summary
 		},
-	}, completeIn(ctx, job))
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("jobs: fan out: %w", err)
 	}
@@ -103,8 +106,8 @@ type SendEmailWorker struct {
 // server has the message, forgetting it would send it again.
 const recordTimeout = 10 * time.Second
 
-// Work renders and sends the message, then records it sent and completes the
-// job in one transaction.
+// Work renders and sends the message, then records it sent. A job run again
+// after that (its completion lost) finds the delivery sent and does nothing.
 func (w *SendEmailWorker) Work(ctx context.Context, job *river.Job[jobargs.SendEmail]) error {
 	id := job.Args.DeliveryID
 	if w.Mailer == nil {
@@ -137,7 +140,7 @@ func (w *SendEmailWorker) Work(ctx context.Context, job *river.Job[jobargs.SendE
 	w.Metrics.observe(store.ChannelEmail, "sent")
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	return w.Store.MarkDeliverySent(rctx, id, completeIn(rctx, job))
+	return w.Store.MarkDeliverySent(rctx, id)
 }
 
 func (n *Notifier) messageID(local string) string { return local + "@" + n.MessageIDDomain }

@@ -33,8 +33,9 @@ type Email struct {
 	MessageID string
 }
 
-// MaxIdleConnections bounds the SMTP connections kept open.
-const MaxIdleConnections = 16
+// MaxIdleConnections bounds the SMTP connections kept open (one per email
+// worker at most).
+const MaxIdleConnections = 64
 
 // NewMailer reads an SMTP URL: smtp://[user:pass@]host[:port] (STARTTLS when
 // the server offers it; port 25 by default) or smtps://… (TLS from the
@@ -89,45 +90,45 @@ func (m *Mailer) Send(ctx context.Context, e Email) error {
 		msg.AddAlternativeString(gomail.TypeTextHTML, e.HTML)
 	}
 
-	c, err := m.conn(ctx)
-	if err != nil {
-		return fmt.Errorf("notify: smtp connect: %w", err)
+	// An idle connection the server closed meanwhile fails at once: the
+	// message then goes on a new connection.
+	for {
+		c, reused, err := m.conn(ctx)
+		if err != nil {
+			return fmt.Errorf("notify: smtp connect: %w", err)
+		}
+		if err := c.Send(msg); err != nil {
+			_ = c.Close()
+			if reused && ctx.Err() == nil {
+				continue
+			}
+			return fmt.Errorf("notify: smtp send: %w", err)
+		}
+		select {
+		case m.idle <- c:
+		default:
+			_ = c.Close()
+		}
+		return nil
 	}
-	if err := c.Send(msg); err != nil {
-		_ = c.Close()
-		return fmt.Errorf("notify: smtp send: %w", err)
-	}
-	select {
-	case m.idle <- c:
-	default:
-		_ = c.Close()
-	}
-	return nil
 }
 
-// conn takes an idle connection or dials one.
-func (m *Mailer) conn(ctx context.Context) (*gomail.Client, error) {
-	for {
-		select {
-		case c := <-m.idle:
-			// A connection idle too long may have been closed by the server:
-			// RSET tells, and resets the session for the next message.
-			if err := c.Reset(); err == nil {
-				return c, nil
-			}
-			_ = c.Close()
-			continue
-		default:
-		}
-		c, err := gomail.NewClient(m.host, m.opts...)
-		if err != nil {
-			return nil, err
-		}
-		if err := c.DialWithContext(ctx); err != nil {
-			return nil, err
-		}
-		return c, nil
+// conn takes an idle connection (go-mail resets the session after each
+// message) or dials one.
+func (m *Mailer) conn(ctx context.Context) (c *gomail.Client, reused bool, err error) {
+	select {
+	case c := <-m.idle:
+		return c, true, nil
+	default:
 	}
+	c, err = gomail.NewClient(m.host, m.opts...)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := c.DialWithContext(ctx); err != nil {
+		return nil, false, err
+	}
+	return c, false, nil
 }
 
 // Close closes the idle connections.

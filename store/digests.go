@@ -67,8 +67,8 @@ func (s *Store) ClaimDigest(ctx context.Context, adviser uuid.UUID, day, cutoff 
 			d.ID, adviser, cutoff); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT `+eventColumns+` FROM events WHERE id IN (SELECT event_id FROM deliveries WHERE digest_id = $1)
-			ORDER BY occurred_at, id`, d.ID)
+		rows, err := tx.Query(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.id IN (SELECT event_id FROM deliveries WHERE digest_id = $1)
+			ORDER BY e.occurred_at, e.id`, d.ID)
 		if err != nil {
 			return err
 		}

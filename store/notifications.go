@@ -51,15 +51,27 @@ type FanOutResult struct {
 }
 
 // FanOut writes the notifications of event id and the jobs that send them,
-// then calls complete (River's JobCompleteTx) in the same transaction. A
-// missing event (erased since) is nothing to do.
+// then calls complete (River's JobCompleteTx; nil for none) in the same
+// transaction. Running it again writes nothing: the unique constraints see
+// to it, so the fan-out job need not complete in the transaction. A missing
+// event (erased since) is nothing to do.
 func (s *Store) FanOut(ctx context.Context, id uuid.UUID, opts FanOutOptions, complete func(pgx.Tx) error) (FanOutResult, error) {
 	var res FanOutResult
+	finish := func(tx pgx.Tx) error {
+		if complete == nil {
+			return nil
+		}
+		return complete(tx)
+	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		res = FanOutResult{}
-		e, err := scanEvent(tx.QueryRow(ctx, `SELECT `+eventColumns+` FROM events WHERE id = $1`, id))
+		// The event and its adviser's preferences in one round trip.
+		var prefs NotificationPreferences
+		var hasAdviser bool
+		e, err := scanEvent(tx.QueryRow(ctx, `SELECT `+eventColumns+`, a.notification_preferences, a.id IS NOT NULL
+			FROM events e LEFT JOIN advisers a ON a.id = e.adviser_id WHERE e.id = $1`, id), &prefs, &hasAdviser)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return complete(tx)
+			return finish(tx)
 		}
 		if err != nil {
 			return err
@@ -87,12 +99,8 @@ func (s *Store) FanOut(ctx context.Context, id uuid.UUID, opts FanOutOptions, co
 		}
 
 		if e.AdviserID != nil {
-			var prefs NotificationPreferences
-			err := tx.QueryRow(ctx, `SELECT notification_preferences FROM advisers WHERE id = $1`, *e.AdviserID).Scan(&prefs)
 			switch {
-			case errors.Is(err, pgx.ErrNoRows): // the adviser left: nobody to tell
-			case err != nil:
-				return err
+			case !hasAdviser: // the adviser left: nobody to tell
 			default:
 				title, body := opts.Render(e)
 				tag, err := tx.Exec(ctx, `INSERT INTO notifications (id, adviser_id, event_id, event_type, title, body, payload)
@@ -164,16 +172,16 @@ func (s *Store) FanOut(ctx context.Context, id uuid.UUID, opts FanOutOptions, co
 				return err
 			}
 		}
-		return complete(tx)
+		return finish(tx)
 	})
 	return res, wrap("fan out event "+id.String(), err)
 }
 
-const eventColumns = `id, type, occurred_at, organisation_id, company_id, adviser_id, subject_type, subject_id, payload`
+const eventColumns = `e.id, e.type, e.occurred_at, e.organisation_id, e.company_id, e.adviser_id, e.subject_type, e.subject_id, e.payload`
 
-func scanEvent(row pgx.Row) (Event, error) {
+func scanEvent(row pgx.Row, extra ...any) (Event, error) {
 	var e Event
-	err := row.Scan(&e.ID, &e.Type, &e.OccurredAt, &e.OrganisationID, &e.CompanyID, &e.AdviserID, &e.SubjectType, &e.SubjectID, &e.Payload)
+	err := row.Scan(append([]any{&e.ID, &e.Type, &e.OccurredAt, &e.OrganisationID, &e.CompanyID, &e.AdviserID, &e.SubjectType, &e.SubjectID, &e.Payload}, extra...)...)
 	if e.Payload == nil {
 		e.Payload = map[string]any{}
 	}
@@ -303,37 +311,31 @@ type Email struct {
 // false when it no longer exists (its adviser was removed).
 func (s *Store) EmailToSend(ctx context.Context, id uuid.UUID) (m Email, found bool, err error) {
 	var adviserEmail, adviserName *string
-	var evID uuid.UUID
-	m.Delivery, err = scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryColumns+`, a.email, a.name, d.event_id
-		FROM deliveries d LEFT JOIN advisers a ON a.id = d.adviser_id WHERE d.id = $1 AND d.channel = 'email'`, id),
-		&adviserEmail, &adviserName, &evID)
+	var ev Event
+	dest := []any{&adviserEmail, &adviserName, &ev.ID, &ev.Type, &ev.OccurredAt, &ev.OrganisationID, &ev.CompanyID, &ev.AdviserID,
+		&ev.SubjectType, &ev.SubjectID, &ev.Payload}
+	m.Delivery, err = scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryColumns+`, a.email, a.name, `+eventColumns+`
+		FROM deliveries d JOIN events e ON e.id = d.event_id LEFT JOIN advisers a ON a.id = d.adviser_id
+		WHERE d.id = $1 AND d.channel = 'email'`, id), dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return m, false, nil
 	}
 	if err != nil {
 		return m, false, wrap("email to send", err)
 	}
+	m.Event = ev
 	m.To = m.Recipient
 	if adviserEmail != nil {
 		m.To, m.ToName = *adviserEmail, *adviserName
 	}
-	m.Event, err = scanEvent(s.pool.QueryRow(ctx, `SELECT `+eventColumns+` FROM events WHERE id = $1`, evID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return m, false, nil
-	}
-	return m, err == nil, wrap("email to send", err)
+	return m, true, nil
 }
 
-// MarkDeliverySent records a delivery as sent and calls complete (River's
-// JobCompleteTx) in the same transaction.
-func (s *Store) MarkDeliverySent(ctx context.Context, id uuid.UUID, complete func(pgx.Tx) error) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE deliveries SET status = 'sent', sent_at = coalesce(sent_at, now()),
-			attempts = attempts + 1, last_error = '', updated_at = now() WHERE id = $1`, id); err != nil {
-			return err
-		}
-		return complete(tx)
-	})
+// MarkDeliverySent records a delivery as sent. The sending job checks the
+// delivery's status first, so it need not complete in this transaction.
+func (s *Store) MarkDeliverySent(ctx context.Context, id uuid.UUID) error {
+	_, err := s.pool.Exec(ctx, `UPDATE deliveries SET status = 'sent', sent_at = coalesce(sent_at, now()),
+		attempts = attempts + 1, last_error = '', updated_at = now() WHERE id = $1`, id)
 	return wrap("mark delivery sent", err)
 }
 

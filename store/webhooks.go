@@ -376,7 +376,7 @@ func (s *Store) WebhookToSend(ctx context.Context, id uuid.UUID) (w OutgoingWebh
 	if previous != nil {
 		w.Secrets = append(w.Secrets, *previous)
 	}
-	w.Event, err = scanEvent(s.pool.QueryRow(ctx, `SELECT `+eventColumns+` FROM events WHERE id = $1`, w.EventID))
+	w.Event, err = scanEvent(s.pool.QueryRow(ctx, `SELECT `+eventColumns+` FROM events e WHERE e.id = $1`, w.EventID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return w, false, nil
 	}

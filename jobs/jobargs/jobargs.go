@@ -52,11 +52,12 @@ func (ReconcileIndex) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueIndex, UniqueOpts: river.UniqueOpts{ByPeriod: time.Minute}}
 }
 
-// Notification queues: email and webhooks each have their own, so that an
-// SMTP outage or slow webhook receivers hold up neither each other nor the
-// rest of the work.
+// Notification queues: fan-out and digests, email, and webhooks each have
+// their own, so that an SMTP outage or slow webhook receivers hold up neither
+// each other nor the rest of the work (and each queue fetches on its own).
 const (
 	QueueNotify   = "notify"
+	QueueEmail    = "email"
 	QueueWebhooks = "webhooks"
 )
 
@@ -88,7 +89,7 @@ func (SendEmail) Kind() string { return "send_email" }
 // InsertOpts: SMTP failures are retried with River's backoff (about three
 // weeks over 25 attempts).
 func (SendEmail) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueNotify, MaxAttempts: 25}
+	return river.InsertOpts{Queue: QueueEmail, MaxAttempts: 25}
 }
 
 // DeliverWebhook posts one webhook delivery to its endpoint.
