@@ -168,8 +168,11 @@ func TestEmailRetriedAfterSMTPRefusal(t *testing.T) {
 		return n == 1, fmt.Sprintf("%d sent after two attempts", n)
 	})
 	var jobErrors string
-	require.NoError(t, b.pool.QueryRow(context.Background(),
-		`SELECT errors::text FROM river_job WHERE kind = 'send_email' AND state = 'completed' AND attempt = 2`).Scan(&jobErrors))
+	eventually(t, 10*time.Second, func() (bool, string) { // River completes the job just after
+		err := b.pool.QueryRow(context.Background(),
+			`SELECT errors::text FROM river_job WHERE kind = 'send_email' AND state = 'completed' AND attempt = 2`).Scan(&jobErrors)
+		return err == nil, fmt.Sprint(err)
+	})
 	require.Contains(t, jobErrors, "451", "the first attempt was refused")
 	require.Len(t, b.smtp.Messages(), 1)
 }
@@ -245,5 +248,8 @@ func TestKilledWorkerLosesAndDoublesNothing(t *testing.T) {
 	require.Len(t, msgs, total, "messages at the SMTP server")
 	require.Len(t, ids, total, "distinct Message-IDs")
 	require.Len(t, subjects, total, "distinct recipient and subject")
-	require.Zero(t, b.count(t, `SELECT count(*) FROM river_job WHERE kind IN ('fan_out_event', 'send_email') AND state <> 'completed'`))
+	eventually(t, 10*time.Second, func() (bool, string) {
+		n := b.count(t, `SELECT count(*) FROM river_job WHERE kind IN ('fan_out_event', 'send_email') AND state <> 'completed'`)
+		return n == 0, fmt.Sprintf("%d jobs not completed", n)
+	})
 }

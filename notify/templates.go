@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	_ "time/tzdata" // Europe/Paris on systems without zone data (containers)
 )
 
 // Templates are embedded per locale: templates/<locale>/<event type>.txt
