@@ -53,7 +53,7 @@ func TestDailyDigestSentOnce(t *testing.T) {
 		_, err := ScheduleDigests(context.Background(), b.store, b.river, tomorrow, b.cfg.DigestHour)
 		require.NoError(t, err)
 	}
-	msgs := b.smtp.Wait(t, 1, 20*time.Second)
+	b.smtp.Wait(t, 1, 20*time.Second)
 	eventually(t, 10*time.Second, func() (bool, string) {
 		n := b.count(t, `SELECT count(*) FROM deliveries WHERE mode = 'digest' AND status = 'sent' AND digest_id IS NOT NULL`)
 		return n == 3, fmt.Sprintf("%d sent in the digest", n)
@@ -61,7 +61,7 @@ func TestDailyDigestSentOnce(t *testing.T) {
 	_, err = ScheduleDigests(context.Background(), b.store, b.river, tomorrow.Add(time.Hour), b.cfg.DigestHour)
 	require.NoError(t, err)
 	time.Sleep(300 * time.Millisecond)
-	msgs = b.smtp.Messages()
+	msgs := b.smtp.Messages()
 	require.Len(t, msgs, 1, "one digest")
 	require.Equal(t, []string{"léa.martin@e2c.example"}, msgs[0].To)
 	require.True(t, strings.HasPrefix(msgs[0].Subject, "Votre résumé du "), msgs[0].Subject)

@@ -123,13 +123,13 @@ func TestFanOutToInboxAndEmailByPreference(t *testing.T) {
 	})
 	require.NoError(t, err)
 
-	msgs := b.smtp.Wait(t, 1, 20*time.Second)
+	b.smtp.Wait(t, 1, 20*time.Second)
 	eventually(t, 10*time.Second, func() (bool, string) {
 		n := b.count(t, `SELECT count(*) FROM notifications`)
 		return n == 3, fmt.Sprintf("%d inbox rows", n)
 	})
 	time.Sleep(300 * time.Millisecond) // a second email would have come by now
-	msgs = b.smtp.Messages()
+	msgs := b.smtp.Messages()
 	require.Len(t, msgs, 1, "only the instant adviser gets an email now")
 	m := msgs[0]
 	require.Equal(t, []string{"samia.benali@e2c.example"}, m.To)
