@@ -30,6 +30,8 @@ type tenant struct {
 	trainee, consent, job                       uuid.UUID         // a trainee of org, a consent of theirs, a match of theirs
 	proposal, placement                         uuid.UUID         // another trainee of org, placed on a published offer of company
 	followup                                    uuid.UUID         // of a trainee who left two months ago
+	notification                                uuid.UUID         // in the adviser's inbox
+	webhook, delivery                           uuid.UUID         // the integrator's endpoint and a delivery to it
 	keys                                        map[string]string // role → secret
 }
 
@@ -52,6 +54,13 @@ func newTenant(t *testing.T, b *bundle, name string) tenant {
 	r = b.do(http.MethodPost, "/v1/organisations/"+tn.org.String()+"/advisers", b.admin, adviserBody(name))
 	requireStatus(t, http.StatusCreated, r)
 	tn.adviser = mustUUID(t, r.json(t)["id"].(string))
+	// The adviser key speaks for this adviser, so that it has an inbox.
+	tn.keys[passerelle.RoleAdviser] = b.key(store.KeyInput{Role: passerelle.RoleAdviser, OrganisationID: &tn.org, AdviserID: &tn.adviser})
+	r = b.do(http.MethodPost, "/v1/webhooks", tn.keys[passerelle.RoleIntegrator], webhookBody())
+	requireStatus(t, http.StatusCreated, r)
+	tn.webhook = mustUUID(t, r.json(t)["id"].(string))
+	tn.notification = b.notification(tn.org, tn.adviser) // also a delivery to the webhook
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT id FROM deliveries WHERE endpoint_id = $1`, tn.webhook).Scan(&tn.delivery))
 	r = b.do(http.MethodPost, "/v1/organisations/"+tn.org.String()+"/cohorts", b.admin, cohortBody(name))
 	requireStatus(t, http.StatusCreated, r)
 	tn.cohort = mustUUID(t, r.json(t)["id"].(string))
@@ -174,6 +183,12 @@ func bodyFor(t *testing.T, method, opID string, tn tenant) any {
 		return map[string]any{"outcome": "completed"}
 	case "record-followup":
 		return map[string]any{"situation": "employed", "contract_type": "cdd"}
+	case "read-my-notification", "rotate-webhook-secret", "redeliver-webhook":
+		return nil
+	case "create-webhook":
+		return webhookBody()
+	case "update-webhook":
+		return map[string]any{"description": "changed", "event_types": []string{"proposal.created"}}
 	}
 	t.Fatalf("security test: no sample body for %s: add one to bodyFor", opID)
 	return nil
@@ -217,6 +232,12 @@ func pathFor(t *testing.T, path string, tn tenant) string {
 			return tn.placement.String()
 		case "followups":
 			return tn.followup.String()
+		case "notifications":
+			return tn.notification.String()
+		case "webhooks":
+			return tn.webhook.String()
+		case "delivery_id":
+			return tn.delivery.String()
 		}
 		t.Fatalf("security test: no id for %s in %s: add the resource to pathFor", m, path)
 		return ""
@@ -284,7 +305,7 @@ func TestEveryOperationEnforcesItsSecurity(t *testing.T) {
 }
 
 // destructive operations are not replayed on tenant A's own objects.
-var destructive = map[string]bool{"revoke-api-key": true, "delete-partnership": true}
+var destructive = map[string]bool{"revoke-api-key": true, "delete-partnership": true, "delete-webhook": true}
 
 // operationsOf lists a path's operations by method.
 func operationsOf(item *huma.PathItem) map[string]*huma.Operation {

@@ -35,6 +35,9 @@ type Deps struct {
 	// RateLimitPerMinute and RateLimitBurst bound each API key's requests.
 	RateLimitPerMinute int
 	RateLimitBurst     int
+	// WebhookAllowLoopback lets webhook URLs point at loopback addresses
+	// (development and tests).
+	WebhookAllowLoopback bool
 }
 
 // Server is Passerelle's HTTP handler.
@@ -138,4 +141,6 @@ func (s *Server) registerResources() {
 	s.registerPlacements()
 	s.registerFollowups()
 	s.registerStats()
+	s.registerNotifications()
+	s.registerWebhooks()
 }

@@ -38,6 +38,8 @@ type setupOpts struct {
 	// search gives the server a Meilisearch (the shared one, with an index
 	// prefix of the test's own) whose offers index is ready.
 	search bool
+	// webhookAllowLoopback lets webhooks point at loopback receivers.
+	webhookAllowLoopback bool
 }
 
 func setup(t *testing.T, opts ...setupOpts) *bundle {
@@ -57,7 +59,7 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 	}
 	srv := New(Deps{
 		Store: st, Search: sc, Logger: slog.New(slog.DiscardHandler), Version: "test", PublicBaseURL: "http://127.0.0.1",
-		RateLimitPerMinute: o.rateLimitPerMinute, RateLimitBurst: o.rateLimitBurst,
+		RateLimitPerMinute: o.rateLimitPerMinute, RateLimitBurst: o.rateLimitBurst, WebhookAllowLoopback: o.webhookAllowLoopback,
 	})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)

@@ -41,7 +41,8 @@ const (
 // (pure CPU) first, on a quiet machine; the writing ones last, as the index
 // jobs of their drafts would otherwise delay what follows (at 100k offers
 // Meilisearch takes seconds per batch of documents).
-var Names = []string{MatchOneTrainee, RematchAll, SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL, MixedLoad, RematchDB}
+var Names = []string{MatchOneTrainee, RematchAll, SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL, MixedLoad, RematchDB,
+	NotifyProposals}
 
 // Config is one run.
 type Config struct {
@@ -61,6 +62,11 @@ type Config struct {
 	MeiliKey    string
 	// IndexPrefix is the bench's index prefix (its Passerelle's too).
 	IndexPrefix string
+	// SMTPURL is the SMTP server Passerelle sends to, and MaildevURL the
+	// web API of that server (maildev), where the notification measurement
+	// counts what arrived.
+	SMTPURL    string
+	MaildevURL string
 
 	// Serve starts Passerelle (API and worker) on databaseURL, with
 	// IndexPrefix, on loopback, and returns its base URL and how to stop it.
@@ -79,13 +85,14 @@ type Config struct {
 // sizes are the requests of each measurement.
 type sizes struct {
 	warmup, search, create, visible int
+	notify                          int
 }
 
 func (c Config) sizes() sizes {
 	if c.Small {
-		return sizes{warmup: 10, search: 50, create: 50, visible: 20}
+		return sizes{warmup: 10, search: 50, create: 50, visible: 20, notify: 500}
 	}
-	return sizes{warmup: 50, search: 1000, create: 500, visible: 100}
+	return sizes{warmup: 50, search: 1000, create: 500, visible: 100, notify: 10_000}
 }
 
 // runner is the state of one run.
@@ -223,6 +230,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		{CreateAPIvsSQL, b.measureCreate},
 		{MixedLoad, b.measureMixedLoad},
 		{RematchDB, b.measureRematchDB},
+		{NotifyProposals, b.measureNotify},
 	} {
 		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, m.name) {
 			continue

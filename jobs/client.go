@@ -38,6 +38,11 @@ type Config struct {
 	// reminder goes. Zero means the store's defaults.
 	ProposalExpiry         time.Duration
 	ProposalReminderBefore time.Duration
+	// Notifier sends notifications; nil works them with the email channel
+	// off and no metrics.
+	Notifier *Notifier
+	// DigestHour is the hour (0-23, Europe/Paris) daily digests go out.
+	DigestHour int
 }
 
 // NewClient builds the River client with every worker and periodic job
@@ -60,6 +65,15 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	}
 	river.AddWorker(workers, &ExpireProposalsWorker{Store: st, After: cfg.ProposalExpiry, ReminderBefore: cfg.ProposalReminderBefore})
 	river.AddWorker(workers, &CreateFollowupsWorker{Store: st})
+	notifier := cfg.Notifier
+	if notifier == nil {
+		notifier = NewNotifier(st, nil, "", nil)
+	}
+	river.AddWorker(workers, &FanOutWorker{Notifier: notifier})
+	river.AddWorker(workers, &SendEmailWorker{Notifier: notifier})
+	river.AddWorker(workers, &DeliverWebhookWorker{Notifier: notifier})
+	river.AddWorker(workers, &ScheduleDigestsWorker{Store: st, Hour: cfg.DigestHour})
+	river.AddWorker(workers, &SendDigestWorker{Notifier: notifier, Hour: cfg.DigestHour})
 
 	rc := &river.Config{
 		Logger:          cfg.Logger,
@@ -68,9 +82,12 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	}
 	if cfg.Work {
 		rc.Queues = map[string]river.QueueConfig{
-			river.QueueDefault: {MaxWorkers: cfg.MaxWorkers},
-			jobargs.QueueIndex: {MaxWorkers: IndexQueueWorkers},
-			jobargs.QueueMatch: {MaxWorkers: MatchQueueWorkers},
+			river.QueueDefault:    {MaxWorkers: cfg.MaxWorkers},
+			jobargs.QueueIndex:    {MaxWorkers: IndexQueueWorkers},
+			jobargs.QueueMatch:    {MaxWorkers: MatchQueueWorkers},
+			jobargs.QueueNotify:   {MaxWorkers: NotifyQueueWorkers, FetchCooldown: NotifyFetchCooldown},
+			jobargs.QueueEmail:    {MaxWorkers: NotifyQueueWorkers, FetchCooldown: NotifyFetchCooldown},
+			jobargs.QueueWebhooks: {MaxWorkers: WebhookQueueWorkers, FetchCooldown: NotifyFetchCooldown},
 		}
 		rc.PeriodicJobs = periodicJobs()
 	}
@@ -117,6 +134,9 @@ func periodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(ExpiryInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return ExpireOffersArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "expire_offers", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(DigestScheduleInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return ScheduleDigestsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "schedule_digests", RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(ReconcileInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return jobargs.ReconcileIndex{}, nil },
 			&river.PeriodicJobOpts{ID: "reconcile_index", RunOnStart: true}),

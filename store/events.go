@@ -6,6 +6,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/passerelle-dev/passerelle/jobs/jobargs"
 )
 
 // Event types written so far. The notifications fan-out reads them; webhooks
@@ -32,15 +36,62 @@ type Event struct {
 	Payload     map[string]any
 }
 
-// insertEvent records e in tx. ID and OccurredAt are set here.
+// insertEvent records e in tx and enqueues, in the same transaction, the job
+// that fans it out to its recipients (inbox, email, webhooks): an event is
+// either recorded and bound to be notified, or neither. ID and OccurredAt are
+// set here.
 func insertEvent(ctx context.Context, tx pgx.Tx, e Event) error {
-	if e.Payload == nil {
-		e.Payload = map[string]any{}
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO events (id, type, organisation_id, company_id, adviser_id, subject_type, subject_id, payload)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		uuid.New(), e.Type, e.OrganisationID, e.CompanyID, e.AdviserID, e.SubjectType, e.SubjectID, e.Payload)
+	_, err := insertEvents(ctx, tx, []Event{e})
 	return err
+}
+
+// insertEvents records events in tx with their fan-out jobs, and returns
+// their ids.
+func insertEvents(ctx context.Context, tx pgx.Tx, events []Event) ([]uuid.UUID, error) {
+	ids := make([]uuid.UUID, len(events))
+	jobs := make([]river.InsertManyParams, len(events))
+	batch := &pgx.Batch{}
+	for i, e := range events {
+		if e.Payload == nil {
+			e.Payload = map[string]any{}
+		}
+		ids[i] = uuid.New()
+		batch.Queue(`INSERT INTO events (id, type, organisation_id, company_id, adviser_id, subject_type, subject_id, payload)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			ids[i], e.Type, e.OrganisationID, e.CompanyID, e.AdviserID, e.SubjectType, e.SubjectID, e.Payload)
+		jobs[i] = river.InsertManyParams{Args: jobargs.FanOutEvent{EventID: ids[i]}}
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return nil, err
+	}
+	if _, err := eventJobs.InsertManyTx(ctx, tx, jobs); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// eventJobs enqueues fan-out jobs. It is a River client without a pool, which
+// can only insert inside a caller's transaction: insertEvent is called from
+// many writes that hold a transaction but not the Store, and needs nothing
+// more of River than that.
+var eventJobs = func() *river.Client[pgx.Tx] {
+	c, err := river.NewClient(riverpgxv5.New(nil), &river.Config{})
+	if err != nil {
+		panic("store: insert-only river client: " + err.Error())
+	}
+	return c
+}()
+
+// RecordEvents records events written by system work (and the bench), each
+// with its fan-out job, in one transaction, and returns their ids.
+func (s *Store) RecordEvents(ctx context.Context, events []Event) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		ids, err = insertEvents(ctx, tx, events)
+		return err
+	})
+	return ids, wrap("record events", err)
 }
 
 // EventFilter narrows a read of the events table.

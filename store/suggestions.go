@@ -237,20 +237,23 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 					updated_at = now(), version = p.version + 1
 				WHERE (p.status = 'suggested' AND (p.score IS DISTINCT FROM excluded.score OR p.reasons <> excluded.reasons))
 					OR (p.status = 'withdrawn' AND p.status_actor_role = 'system')
-				RETURNING p.id, p.offer_id, p.company_id
+				RETURNING p.id, p.offer_id, p.company_id, p.score
 			)
-			SELECT u.id, u.offer_id, u.company_id, b.status FROM upserted u LEFT JOIN before b USING (offer_id)`,
+			SELECT u.id, u.offer_id, u.company_id, o.title, u.score, b.status
+			FROM upserted u JOIN offers o ON o.id = u.offer_id LEFT JOIN before b USING (offer_id)`,
 			id, offerIDs, scores, reasons, org)
 		if err != nil {
 			return err
 		}
 		type change struct {
 			id, offer, company uuid.UUID
+			title              string
+			score              int
 			before             *string
 		}
 		changes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (change, error) {
 			var c change
-			err := r.Scan(&c.id, &c.offer, &c.company, &c.before)
+			err := r.Scan(&c.id, &c.offer, &c.company, &c.title, &c.score, &c.before)
 			return c, err
 		})
 		if err != nil {
@@ -261,7 +264,7 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 			case c.before == nil:
 				res.Created++
 				if err := insertProposalEvent(ctx, tx, EventProposalCreated, c.id, c.offer, id, org, c.company, referent,
-					map[string]any{"status": ProposalSuggested}); err != nil {
+					map[string]any{"status": ProposalSuggested, "offer_title": c.title, "score": c.score}); err != nil {
 					return err
 				}
 				if err := recordTransition(ctx, tx, c.id, nil, ProposalSuggested, "the matcher found this offer"); err != nil {
@@ -271,8 +274,8 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 				res.Updated++
 			default:
 				res.Revived++
-				if err := systemTransition(ctx, tx, c.id, c.offer, id, org, c.company, referent, ProposalWithdrawn, ProposalSuggested,
-					"eligible again"); err != nil {
+				if err := systemTransition(ctx, tx, c.id, c.offer, id, org, c.company, referent, c.title, ProposalWithdrawn,
+					ProposalSuggested, "eligible again"); err != nil {
 					return err
 				}
 			}
@@ -281,13 +284,13 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 		rows, err = tx.Query(ctx, `UPDATE proposals SET status = 'withdrawn', status_actor_role = 'system',
 				status_changed_at = now(), updated_at = now(), version = version + 1
 			WHERE trainee_id = $1 AND status = 'suggested' AND NOT offer_id = ANY ($2)
-			RETURNING id, offer_id, company_id`, id, offerIDs)
+			RETURNING id, offer_id, company_id, (SELECT title FROM offers o WHERE o.id = offer_id)`, id, offerIDs)
 		if err != nil {
 			return err
 		}
 		withdrawn, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (change, error) {
 			var c change
-			err := r.Scan(&c.id, &c.offer, &c.company)
+			err := r.Scan(&c.id, &c.offer, &c.company, &c.title)
 			return c, err
 		})
 		if err != nil {
@@ -295,8 +298,8 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 		}
 		for _, c := range withdrawn {
 			res.Withdrawn++
-			if err := systemTransition(ctx, tx, c.id, c.offer, id, org, c.company, referent, ProposalSuggested, ProposalWithdrawn,
-				"no longer among the trainee's best eligible offers"); err != nil {
+			if err := systemTransition(ctx, tx, c.id, c.offer, id, org, c.company, referent, c.title, ProposalSuggested,
+				ProposalWithdrawn, "no longer among the trainee's best eligible offers"); err != nil {
 				return err
 			}
 		}
@@ -314,12 +317,12 @@ func recordTransition(ctx context.Context, tx pgx.Tx, proposal uuid.UUID, from *
 
 // systemTransition records a transition the matcher made and its event.
 func systemTransition(ctx context.Context, tx pgx.Tx, proposal, offer, trainee, org, company, referent uuid.UUID,
-	from, to, reason string) error {
+	title, from, to, reason string) error {
 	if err := recordTransition(ctx, tx, proposal, &from, to, reason); err != nil {
 		return err
 	}
 	return insertProposalEvent(ctx, tx, EventProposalStatusChanged, proposal, offer, trainee, org, company, referent,
-		map[string]any{"from": from, "to": to})
+		map[string]any{"from": from, "to": to, "offer_title": title})
 }
 
 // insertProposalEvent records an event about a proposal. The payload names

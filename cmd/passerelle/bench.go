@@ -26,6 +26,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 	database := fs.String("database", "passerelle_bench", "database created (dropped first!) on DATABASE_URL's server for the run")
 	prefix := fs.String("index-prefix", "bench_", "Meilisearch index prefix of the run (replaces MEILI_INDEX_PREFIX)")
 	seed := fs.Uint64("seed", 1, "dataset seed: the same seed, size and day give the same dataset")
+	maildev := fs.String("maildev", "http://127.0.0.1:1080", "web API of the maildev behind SMTP_URL, where the notification measurement counts messages")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the measurements (server included) to `file`, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -62,6 +63,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		Offers: *offers, Small: *small, Only: names, Seed: *seed,
 		DatabaseURL: env.Config.DatabaseURL, Database: *database,
 		MeiliURL: env.Config.MeiliURL, MeiliKey: env.Config.MeiliMasterKey, IndexPrefix: *prefix,
+		SMTPURL: env.Config.SMTPURL, MaildevURL: *maildev,
 		CPUProfile: *cpuprofile, Progress: env.Stderr,
 		// The index is built as `passerelle reindex` builds it.
 		BuildIndex: func(ctx context.Context, st *store.Store, sc *search.Client) (int, error) {

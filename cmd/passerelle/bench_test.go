@@ -42,10 +42,12 @@ func TestBenchSmallRunsEveryMeasurement(t *testing.T) {
 			resp.Body.Close()
 		}
 	})
-	env := map[string]string{"DATABASE_URL": server, "MEILI_URL": meili.URL, "MEILI_MASTER_KEY": meili.MasterKey, "LOG_LEVEL": "warn"}
+	// Notifications go to the stack's maildev, where the bench counts them.
+	env := map[string]string{"DATABASE_URL": server, "MEILI_URL": meili.URL, "MEILI_MASTER_KEY": meili.MasterKey, "LOG_LEVEL": "warn",
+		"SMTP_URL": os.Getenv("SMTP_URL")}
 	out := filepath.Join(t.TempDir(), "report.json")
 	var stdout, stderr bytes.Buffer
-	err := run(t.Context(), []string{"bench", "--small", "--out", out, "--database", database, "--index-prefix", prefix},
+	err := run(t.Context(), []string{"bench", "--small", "--out", out, "--database", database, "--index-prefix", prefix, "--maildev", os.Getenv("MAILDEV_URL")},
 		&stdout, &stderr, func(k string) string { return env[k] })
 	require.NoError(t, err, "stderr:\n%s", stderr.String())
 

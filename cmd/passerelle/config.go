@@ -34,6 +34,9 @@ type Config struct {
 	// company's answer expires after the first, reminded the second before.
 	ProposalExpiryDays   int
 	ProposalReminderDays int
+	DigestHour        int
+	// WebhookAllowLoopback lets webhooks reach loopback addresses.
+	WebhookAllowLoopback bool
 }
 
 // envVar documents one variable: the README table, --help and the compose test
@@ -64,6 +67,17 @@ var envVars = []envVar{
 		}},
 	{"MAIL_FROM", "Passerelle <no-reply@passerelle.localhost>", "Sender of notification emails.",
 		func(c *Config, v string) error { c.MailFrom = v; return nil }},
+	{"DIGEST_HOUR", "8", "Hour of the day (0-23, Europe/Paris time) advisers' daily digests are sent.",
+		func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 23 {
+				return fmt.Errorf("want an hour from 0 to 23")
+			}
+			c.DigestHour = n
+			return nil
+		}},
+	{"WEBHOOK_ALLOW_LOOPBACK", "false", "true lets webhook URLs point at loopback addresses (development and tests only).",
+		func(c *Config, v string) (err error) { c.WebhookAllowLoopback, err = strconv.ParseBool(v); return err }},
 	{"LISTEN_ADDR", "127.0.0.1:8080", "Address the HTTP server listens on (API, health, spec, docs).",
 		func(c *Config, v string) error { c.ListenAddr = v; return nil }},
 	{"METRICS_LISTEN_ADDR", "", "When set, /metrics is served on this address instead of LISTEN_ADDR.",

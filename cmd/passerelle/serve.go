@@ -22,6 +22,7 @@ import (
 	"github.com/passerelle-dev/passerelle/jobs"
 	"github.com/passerelle-dev/passerelle/matching"
 	"github.com/passerelle-dev/passerelle/migrations"
+	"github.com/passerelle-dev/passerelle/notify"
 	"github.com/passerelle-dev/passerelle/search"
 	"github.com/passerelle-dev/passerelle/store"
 )
@@ -83,6 +84,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	st := store.New(m.pool, nil)
 	searchClient := search.New(m.Config.MeiliURL, m.Config.MeiliMasterKey, m.Config.MeiliIndexPrefix)
+	deliveryMetrics := jobs.NewDeliveryMetrics()
+	notifier, err := m.notifier(st, deliveryMetrics)
+	if err != nil {
+		return err
+	}
 	m.river, err = jobs.NewClient(m.pool, st, jobs.Config{
 		Work:            m.Only != OnlyAPI,
 		MaxWorkers:      m.Config.Workers,
@@ -93,6 +99,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 		ProposalExpiry:         time.Duration(m.Config.ProposalExpiryDays) * 24 * time.Hour,
 		ProposalReminderBefore: time.Duration(m.Config.ProposalReminderDays) * 24 * time.Hour,
+		Notifier:        notifier,
+		DigestHour:      m.Config.DigestHour,
 	})
 	if err != nil {
 		return err
@@ -102,7 +110,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		jobs.NewQueueCollector(m.pool))
+		jobs.NewQueueCollector(m.pool), deliveryMetrics)
 	deps := api.Deps{
 		Store:         st,
 		Search:        searchClient,
@@ -115,6 +123,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 		RateLimitPerMinute: m.Config.RateLimitPerMin,
 		RateLimitBurst:     m.Config.RateLimitBurst,
+
+		WebhookAllowLoopback: m.Config.WebhookAllowLoopback,
 	}
 	if m.Config.MetricsListenAddr != "" {
 		deps.Metrics = nil
@@ -148,6 +158,25 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	go func() { m.serveErr <- m.server.Serve(m.listener) }()
 	m.Logger.Info("passerelle serving", "addr", m.Addr(), "only", m.Only, "version", version)
 	return nil
+}
+
+// notifier builds the notification workers' dependencies. Without SMTP_URL
+// the email channel is off: said once here, and no email delivery is written.
+func (m *Main) notifier(st *store.Store, metrics *jobs.DeliveryMetrics) (*jobs.Notifier, error) {
+	var mailer *notify.Mailer
+	if m.Config.SMTPURL == "" {
+		if m.Only != OnlyAPI {
+			m.Logger.Info("email channel off: SMTP_URL is not set; notifications go to inboxes and webhooks only")
+		}
+	} else {
+		var err error
+		if mailer, err = notify.NewMailer(m.Config.SMTPURL, m.Config.MailFrom); err != nil {
+			return nil, err
+		}
+	}
+	n := jobs.NewNotifier(st, mailer, m.Config.MailFrom, metrics)
+	n.Webhooks = notify.NewSender(notify.Guard{AllowLoopback: m.Config.WebhookAllowLoopback})
+	return n, nil
 }
 
 // ensureSearchIndex creates the offers index and applies its settings, in the

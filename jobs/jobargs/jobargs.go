@@ -98,3 +98,75 @@ func (RematchAll) Kind() string { return "rematch_all" }
 func (RematchAll) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueMatch, UniqueOpts: river.UniqueOpts{ByState: pendingStates}}
 }
+
+// Notification queues: fan-out and digests, email, and webhooks each have
+// their own, so that an SMTP outage or slow webhook receivers hold up neither
+// each other nor the rest of the work (and each queue fetches on its own).
+const (
+	QueueNotify   = "notify"
+	QueueEmail    = "email"
+	QueueWebhooks = "webhooks"
+)
+
+// FanOutEvent asks for one event to be fanned out to its recipients: inbox
+// rows, and a delivery (with its sending job) per email or webhook recipient.
+// store enqueues it in the event's own transaction.
+type FanOutEvent struct {
+	EventID uuid.UUID `json:"event_id"`
+}
+
+// Kind names the job in River.
+func (FanOutEvent) Kind() string { return "fan_out_event" }
+
+// InsertOpts keeps one pending fan-out per event.
+func (FanOutEvent) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueNotify, MaxAttempts: 25,
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: pendingStates}}
+}
+
+// SendEmail sends one email delivery (instant mode). The delivery row, not the
+// job, says whether it went: a retried job whose delivery is sent does nothing.
+type SendEmail struct {
+	DeliveryID uuid.UUID `json:"delivery_id"`
+}
+
+// Kind names the job in River.
+func (SendEmail) Kind() string { return "send_email" }
+
+// InsertOpts: SMTP failures are retried with River's backoff (about three
+// weeks over 25 attempts).
+func (SendEmail) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueEmail, MaxAttempts: 25}
+}
+
+// DeliverWebhook posts one webhook delivery to its endpoint.
+type DeliverWebhook struct {
+	DeliveryID uuid.UUID `json:"delivery_id"`
+}
+
+// Kind names the job in River.
+func (DeliverWebhook) Kind() string { return "deliver_webhook" }
+
+// WebhookMaxAttempts spreads a delivery's attempts over more than three days
+// with the worker's backoff (see jobs.WebhookRetryDelay).
+const WebhookMaxAttempts = 19
+
+// InsertOpts puts webhooks on their own queue.
+func (DeliverWebhook) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueWebhooks, MaxAttempts: WebhookMaxAttempts}
+}
+
+// SendDigest sends an adviser's daily digest for one day (Europe/Paris).
+type SendDigest struct {
+	AdviserID uuid.UUID `json:"adviser_id"`
+	Day       string    `json:"day"` // YYYY-MM-DD
+}
+
+// Kind names the job in River.
+func (SendDigest) Kind() string { return "send_digest" }
+
+// InsertOpts keeps one digest job per adviser and day.
+func (SendDigest) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueNotify, MaxAttempts: 25,
+		UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
