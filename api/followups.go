@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -67,18 +65,9 @@ func (s *Server) registerFollowups() {
 		TraineeID uuid.UUID `query:"trainee_id" doc:"Only this trainee's."`
 		Pending   string    `query:"pending" enum:"true,false" doc:"true: not recorded yet; false: recorded."`
 	}) (*listOutput[FollowupList], error) {
-		extra := url.Values{}
-		var f store.FollowupFilter
-		if in.TraineeID != uuid.Nil {
-			extra.Set("trainee_id", in.TraineeID.String())
-			f.TraineeID = &in.TraineeID
-		}
-		if in.Pending != "" {
-			extra.Set("pending", in.Pending)
-			b, _ := strconv.ParseBool(in.Pending)
-			f.Pending = &b
-		}
-		items, next, link, err := listPageOf(s, "followups", "/v1/followups", in.ListParams, extra,
+		extra := newListFilters()
+		f := store.FollowupFilter{TraineeID: extra.id("trainee_id", in.TraineeID), Pending: extra.flag("pending", in.Pending)}
+		items, next, link, err := listPageOf(s, "followups", "/v1/followups", in.ListParams, extra.Values,
 			func(page store.Page) ([]store.Followup, *store.Cursor, error) {
 				return s.deps.Store.ListFollowups(ctx, principal(ctx), f, page)
 			}, followupOf)

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -185,15 +184,10 @@ func (s *Server) registerOffers() {
 		CompanyID uuid.UUID `query:"company_id" doc:"Only this company's offers (among those you see)."`
 		Status    string    `query:"status" enum:"draft,published,paused,filled,closed,expired" doc:"Only offers in this status."`
 	}) (*listOutput[OfferList], error) {
-		extra := url.Values{}
-		if in.CompanyID != uuid.Nil {
-			extra.Set("company_id", in.CompanyID.String())
-		}
-		if in.Status != "" {
-			extra.Set("status", in.Status)
-		}
-		filter := store.OfferFilter{CompanyID: in.CompanyID, Status: in.Status}
-		items, next, link, err := listPageOf(s, "offers", "/v1/offers", in.ListParams, extra,
+		extra := newListFilters()
+		extra.id("company_id", in.CompanyID)
+		filter := store.OfferFilter{CompanyID: in.CompanyID, Status: extra.text("status", in.Status)}
+		items, next, link, err := listPageOf(s, "offers", "/v1/offers", in.ListParams, extra.Values,
 			func(page store.Page) ([]store.Offer, *store.Cursor, error) {
 				return s.deps.Store.ListOffers(ctx, principal(ctx), filter, page)
 			}, offerOf)

@@ -120,3 +120,37 @@ func listPageOf[T, R any](s *Server, list, path string, p ListParams, extra url.
 	next = encodeCursor(list, cursor)
 	return mapSlice(rows, view), next, s.nextLink(path, p, next, extra), nil
 }
+
+// listFilters are a list's query filters, kept so that the next page's link
+// carries them too.
+type listFilters struct{ url.Values }
+
+func newListFilters() listFilters { return listFilters{url.Values{}} }
+
+// id returns id, recorded under name, or nil when it is absent.
+func (f listFilters) id(name string, id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	f.Set(name, id.String())
+	return &id
+}
+
+// text returns v, recorded under name when not empty.
+func (f listFilters) text(name, v string) string {
+	if v != "" {
+		f.Set(name, v)
+	}
+	return v
+}
+
+// flag returns the boolean v ("true" or "false"), recorded under name, or nil
+// when it is empty.
+func (f listFilters) flag(name, v string) *bool {
+	if v == "" {
+		return nil
+	}
+	f.Set(name, v)
+	b := v == "true"
+	return &b
+}

@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -102,22 +100,10 @@ func (s *Server) registerPlacements() {
 		OfferID   uuid.UUID `query:"offer_id" doc:"Only this offer's."`
 		Ongoing   string    `query:"ongoing" enum:"true,false" doc:"true: not ended yet; false: ended."`
 	}) (*listOutput[PlacementList], error) {
-		extra := url.Values{}
-		var f store.PlacementFilter
-		if in.TraineeID != uuid.Nil {
-			extra.Set("trainee_id", in.TraineeID.String())
-			f.TraineeID = &in.TraineeID
-		}
-		if in.OfferID != uuid.Nil {
-			extra.Set("offer_id", in.OfferID.String())
-			f.OfferID = &in.OfferID
-		}
-		if in.Ongoing != "" {
-			extra.Set("ongoing", in.Ongoing)
-			b, _ := strconv.ParseBool(in.Ongoing)
-			f.Ongoing = &b
-		}
-		items, next, link, err := listPageOf(s, "placements", "/v1/placements", in.ListParams, extra,
+		extra := newListFilters()
+		f := store.PlacementFilter{TraineeID: extra.id("trainee_id", in.TraineeID), OfferID: extra.id("offer_id", in.OfferID),
+			Ongoing: extra.flag("ongoing", in.Ongoing)}
+		items, next, link, err := listPageOf(s, "placements", "/v1/placements", in.ListParams, extra.Values,
 			func(page store.Page) ([]store.Placement, *store.Cursor, error) {
 				return s.deps.Store.ListPlacements(ctx, principal(ctx), f, page)
 			}, placementOf)

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -175,21 +174,10 @@ func (s *Server) registerProposals() {
 		OfferID   uuid.UUID `query:"offer_id" doc:"Only this offer's."`
 		Status    string    `query:"status" enum:"suggested,shortlisted,proposed,interview,accepted,placed,dismissed,declined_by_company,declined_by_trainee,withdrawn,expired" doc:"Only in this status."`
 	}) (*listOutput[ProposalList], error) {
-		extra := url.Values{}
-		var f store.ProposalFilter
-		if in.TraineeID != uuid.Nil {
-			extra.Set("trainee_id", in.TraineeID.String())
-			f.TraineeID = &in.TraineeID
-		}
-		if in.OfferID != uuid.Nil {
-			extra.Set("offer_id", in.OfferID.String())
-			f.OfferID = &in.OfferID
-		}
-		if in.Status != "" {
-			extra.Set("status", in.Status)
-			f.Status = in.Status
-		}
-		items, next, link, err := listPageOf(s, "proposals", "/v1/proposals", in.ListParams, extra,
+		extra := newListFilters()
+		f := store.ProposalFilter{TraineeID: extra.id("trainee_id", in.TraineeID), OfferID: extra.id("offer_id", in.OfferID),
+			Status: extra.text("status", in.Status)}
+		items, next, link, err := listPageOf(s, "proposals", "/v1/proposals", in.ListParams, extra.Values,
 			func(page store.Page) ([]store.Proposal, *store.Cursor, error) {
 				return s.deps.Store.ListProposals(ctx, principal(ctx), f, page)
 			}, proposalOf(principal(ctx).Role))

@@ -212,14 +212,11 @@ func (s *Server) registerTrainees() {
 		Status     string    `query:"status" enum:"active,placed,exited,archived"`
 		ListParams
 	}) (*listOutput[TraineeList], error) {
-		f := store.TraineeFilter{Status: in.Status}
-		if in.CohortID != uuid.Nil {
-			f.CohortID = &in.CohortID
-		}
-		if in.ReferentID != uuid.Nil {
-			f.ReferentID = &in.ReferentID
-		}
-		items, next, link, err := listPageOf(s, "trainees", "/v1/organisations/"+in.ID.String()+"/trainees", in.ListParams, nil,
+		extra := newListFilters()
+		f := store.TraineeFilter{CohortID: extra.id("cohort_id", in.CohortID), ReferentID: extra.id("referent_id", in.ReferentID),
+			Status: extra.text("status", in.Status)}
+		items, next, link, err := listPageOf(s, "trainees", "/v1/organisations/"+in.ID.String()+"/trainees", in.ListParams,
+			extra.Values,
 			func(page store.Page) ([]store.Trainee, *store.Cursor, error) {
 				return s.deps.Store.ListTrainees(ctx, principal(ctx), in.ID, f, page)
 			}, traineeOf)

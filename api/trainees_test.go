@@ -74,10 +74,21 @@ func TestTraineeLifecycle(t *testing.T) {
 	require.Equal(t, []string{tt.trainee.String()}, pageIDs(t, r))
 	r = b.do(http.MethodGet, "/v1/organisations/"+tt.org.String()+"/trainees?status=active", tt.key, nil)
 	require.Empty(t, pageIDs(t, r))
+
+	// The next page's link keeps the filters.
+	for range 2 {
+		requireStatus(t, http.StatusCreated, b.do(http.MethodPost, "/v1/organisations/"+tt.org.String()+"/trainees", tt.key,
+			traineeBody(tt.adviser)))
+	}
+	r = b.do(http.MethodGet, "/v1/organisations/"+tt.org.String()+"/trainees?status=active&referent_id="+tt.adviser.String()+"&limit=1",
+		tt.key, nil)
+	require.Len(t, pageIDs(t, r), 1)
+	require.Contains(t, r.Header.Get("Link"), "status=active")
+	require.Contains(t, r.Header.Get("Link"), "referent_id="+tt.adviser.String())
 	var reads int
 	require.NoError(t, b.pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE action = 'read_identity' AND resource_id = $1`,
 		tt.trainee).Scan(&reads))
-	require.Equal(t, 2, reads, "one GET and one list returned the trainee")
+	require.Equal(t, 2, reads, "one GET and one list returned the trainee; the lists of active ones did not")
 }
 
 func TestTraineeValidation(t *testing.T) {

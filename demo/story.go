@@ -72,7 +72,7 @@ func (s *story) input() store.TraineeInput {
 // slug lowers a name to ASCII letters for a fictional e-mail address.
 func slug(s string) string {
 	out := []rune{}
-	for _, r := range []rune(s) {
+	for _, r := range s {
 		switch {
 		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
 			out = append(out, r)

@@ -21,7 +21,6 @@ type programme struct {
 	store          *store.Store
 	org, referent  uuid.UUID
 	company, offer uuid.UUID
-	noMatch        *store.Store // a store without River, for trainees (no match job)
 }
 
 func setupProgramme(t *testing.T) *programme {

@@ -34,7 +34,7 @@ type Config struct {
 	// company's answer expires after the first, reminded the second before.
 	ProposalExpiryDays   int
 	ProposalReminderDays int
-	DigestHour        int
+	DigestHour           int
 	// WebhookAllowLoopback lets webhooks reach loopback addresses.
 	WebhookAllowLoopback bool
 }

@@ -147,7 +147,6 @@ func TestMatchingEndToEnd(t *testing.T) {
 
 	// The profile is edited: the trainee now wants an internship. The
 	// apprenticeship suggestion is withdrawn and the internship suggested.
-	tr = get(admin, "/v1/trainees/"+trID)
 	profile["wanted_kinds"] = []any{"internship"}
 	profile["wanted_rome_codes"] = []any{"D1106"}
 	status, body := tm.call(t, admin, http.MethodPut, "/v1/trainees/"+trID, trainee)

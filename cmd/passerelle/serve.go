@@ -99,8 +99,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 		ProposalExpiry:         time.Duration(m.Config.ProposalExpiryDays) * 24 * time.Hour,
 		ProposalReminderBefore: time.Duration(m.Config.ProposalReminderDays) * 24 * time.Hour,
-		Notifier:        notifier,
-		DigestHour:      m.Config.DigestHour,
+		Notifier:               notifier,
+		DigestHour:             m.Config.DigestHour,
 	})
 	if err != nil {
 		return err
