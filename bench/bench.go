@@ -41,8 +41,8 @@ const (
 // (pure CPU) first, on a quiet machine; the writing ones last, as the index
 // jobs of their drafts would otherwise delay what follows (at 100k offers
 // Meilisearch takes seconds per batch of documents).
-var Names = []string{MatchOneTrainee, RematchAll, SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL, MixedLoad, RematchDB,
-	NotifyProposals}
+var Names = []string{MatchOneTrainee, RematchAll, SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL, MixedLoad,
+	NotifyProposals, RematchDB}
 
 // Config is one run.
 type Config struct {
@@ -229,8 +229,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		{WriteToSearchable, b.measureVisible},
 		{CreateAPIvsSQL, b.measureCreate},
 		{MixedLoad, b.measureMixedLoad},
-		{RematchDB, b.measureRematchDB},
 		{NotifyProposals, b.measureNotify},
+		{RematchDB, b.measureRematchDB},
 	} {
 		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, m.name) {
 			continue

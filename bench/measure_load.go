@@ -22,9 +22,9 @@ var loadMix = []struct {
 	op     string
 	weight int
 }{
-	{"search", 50},
-	{"get_offer", 20},
-	{"list_offers", 10},
+	{"search", 25},
+	{"get_offer", 30},
+	{"list_offers", 25},
 	{"create_offer", 12},
 	{"replace_offer", 8},
 }

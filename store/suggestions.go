@@ -60,38 +60,25 @@ type MatchProfile struct {
 func (s *Store) LoadMatchProfile(ctx context.Context, id uuid.UUID) (p MatchProfile, found bool, err error) {
 	var t Trainee
 	var consents []string
+	var excluded []uuid.UUID
 	err = s.pool.QueryRow(ctx, `SELECT `+traineeColumns+`,
-		ARRAY(SELECT scope FROM consents c WHERE c.trainee_id = trainees.id AND c.withdrawn_at IS NULL)
-		FROM trainees WHERE id = $1`, id).Scan(append(traineeDest(&t), &consents)...)
+		ARRAY(SELECT scope FROM consents c WHERE c.trainee_id = trainees.id AND c.withdrawn_at IS NULL),
+		ARRAY(SELECT offer_id FROM proposals p WHERE p.trainee_id = trainees.id
+			AND p.status IN ('dismissed', 'declined_by_company', 'declined_by_trainee'))
+		FROM trainees WHERE id = $1`, id).Scan(append(traineeDest(&t), &consents, &excluded)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, false, nil
 	}
 	if err != nil {
 		return p, false, wrap("load match profile", err)
 	}
-	excluded, err := s.excludedOffers(ctx, id)
-	if err != nil {
-		return p, false, wrap("load match profile", err)
-	}
-	return matchProfileOf(t, consents, excluded, time.Now()), true, nil
-}
-
-// excludedOffers are the offers a trainee was dismissed from or declined.
-func (s *Store) excludedOffers(ctx context.Context, id uuid.UUID) (map[uuid.UUID]bool, error) {
-	rows, err := s.pool.Query(ctx, `SELECT offer_id FROM proposals WHERE trainee_id = $1
-		AND status IN ('dismissed', 'declined_by_company', 'declined_by_trainee')`, id)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID]bool, len(ids))
-	for _, o := range ids {
+	// The offers a trainee was dismissed from or declined are never suggested
+	// again.
+	out := make(map[uuid.UUID]bool, len(excluded))
+	for _, o := range excluded {
 		out[o] = true
 	}
-	return out, nil
+	return matchProfileOf(t, consents, out, time.Now()), true, nil
 }
 
 func matchProfileOf(t Trainee, consents []string, excluded map[uuid.UUID]bool, now time.Time) MatchProfile {
@@ -259,25 +246,19 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 		if err != nil {
 			return err
 		}
+		log := suggestionLog{trainee: id, org: org, referent: referent}
 		for _, c := range changes {
 			switch {
 			case c.before == nil:
 				res.Created++
-				if err := insertProposalEvent(ctx, tx, EventProposalCreated, c.id, c.offer, id, org, c.company, referent,
-					map[string]any{"status": ProposalSuggested, "offer_title": c.title, "score": c.score}); err != nil {
-					return err
-				}
-				if err := recordTransition(ctx, tx, c.id, nil, ProposalSuggested, "the matcher found this offer"); err != nil {
-					return err
-				}
+				log.add(c.id, c.offer, c.company, nil, ProposalSuggested, "the matcher found this offer", EventProposalCreated,
+					map[string]any{"status": ProposalSuggested, "offer_title": c.title, "score": c.score})
 			case *c.before == ProposalSuggested:
 				res.Updated++
 			default:
 				res.Revived++
-				if err := systemTransition(ctx, tx, c.id, c.offer, id, org, c.company, referent, c.title, ProposalWithdrawn,
-					ProposalSuggested, "eligible again"); err != nil {
-					return err
-				}
+				log.add(c.id, c.offer, c.company, c.before, ProposalSuggested, "eligible again", EventProposalStatusChanged,
+					map[string]any{"from": *c.before, "to": ProposalSuggested, "offer_title": c.title})
 			}
 		}
 		// Suggestions no longer among the matches are withdrawn.
@@ -296,45 +277,48 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 		if err != nil {
 			return err
 		}
+		from := ProposalSuggested
 		for _, c := range withdrawn {
 			res.Withdrawn++
-			if err := systemTransition(ctx, tx, c.id, c.offer, id, org, c.company, referent, c.title, ProposalSuggested,
-				ProposalWithdrawn, "no longer among the trainee's best eligible offers"); err != nil {
-				return err
-			}
+			log.add(c.id, c.offer, c.company, &from, ProposalWithdrawn, "no longer among the trainee's best eligible offers",
+				EventProposalStatusChanged, map[string]any{"from": from, "to": ProposalWithdrawn, "offer_title": c.title})
 		}
-		return nil
+		return log.write(ctx, tx)
 	})
 	return res, wrap("apply suggestions", err)
 }
 
-// recordTransition writes one line of a proposal's history, by the system.
-func recordTransition(ctx context.Context, tx pgx.Tx, proposal uuid.UUID, from *string, to, reason string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO proposal_transitions (id, proposal_id, from_status, to_status, actor_role, reason)
+// suggestionLog gathers what one application of matches records — a history
+// line and an event per proposal it moved — to write them in two round trips.
+type suggestionLog struct {
+	trainee, org, referent uuid.UUID
+	transitions            pgx.Batch
+	events                 []Event
+}
+
+// add records that the system moved proposal (of offer, of company) from
+// from (nil: created) to to, with the event of type typ. The event's payload
+// names the trainee by id only.
+func (l *suggestionLog) add(proposal, offer, company uuid.UUID, from *string, to, reason, typ string, extra map[string]any) {
+	l.transitions.Queue(`INSERT INTO proposal_transitions (id, proposal_id, from_status, to_status, actor_role, reason)
 		VALUES ($1, $2, $3, $4, 'system', $5)`, uuid.New(), proposal, from, to, reason)
-	return err
-}
-
-// systemTransition records a transition the matcher made and its event.
-func systemTransition(ctx context.Context, tx pgx.Tx, proposal, offer, trainee, org, company, referent uuid.UUID,
-	title, from, to, reason string) error {
-	if err := recordTransition(ctx, tx, proposal, &from, to, reason); err != nil {
-		return err
-	}
-	return insertProposalEvent(ctx, tx, EventProposalStatusChanged, proposal, offer, trainee, org, company, referent,
-		map[string]any{"from": from, "to": to, "offer_title": title})
-}
-
-// insertProposalEvent records an event about a proposal. The payload names
-// the trainee by id only.
-func insertProposalEvent(ctx context.Context, tx pgx.Tx, typ string, proposal, offer, trainee, org, company, referent uuid.UUID,
-	extra map[string]any) error {
-	payload := map[string]any{"proposal_id": proposal, "offer_id": offer, "trainee_id": trainee}
+	payload := map[string]any{"proposal_id": proposal, "offer_id": offer, "trainee_id": l.trainee}
 	for k, v := range extra {
 		payload[k] = v
 	}
-	return insertEvent(ctx, tx, Event{Type: typ, OrganisationID: &org, CompanyID: &company, AdviserID: &referent,
+	l.events = append(l.events, Event{Type: typ, OrganisationID: &l.org, CompanyID: &company, AdviserID: &l.referent,
 		SubjectType: "proposal", SubjectID: proposal, Payload: payload})
+}
+
+func (l *suggestionLog) write(ctx context.Context, tx pgx.Tx) error {
+	if len(l.events) == 0 {
+		return nil
+	}
+	if err := tx.SendBatch(ctx, &l.transitions).Close(); err != nil {
+		return err
+	}
+	_, err := insertEvents(ctx, tx, l.events)
+	return err
 }
 
 // Suggestion is a proposal as its trainee's organisation sees it in the
