@@ -159,8 +159,9 @@ func (b *runner) measureMixedLoad(ctx context.Context) (Measurement, error) {
 			b.tick("mixed_load", i+1, total)
 		}
 	}
+	// The rate the requests went out at (the last ones may still be running).
+	sent := time.Since(start)
 	wg.Wait()
-	elapsed := time.Since(start)
 	close(results)
 
 	var samples []time.Duration
@@ -176,13 +177,13 @@ func (b *runner) measureMixedLoad(ctx context.Context) (Measurement, error) {
 	}
 	nErr := total - len(samples)
 	stats := Summarise(samples)
-	achieved := float64(total) / elapsed.Seconds()
+	achieved := float64(total) / sent.Seconds()
 	var mix []string
 	for _, m := range loadMix {
 		st := Summarise(byOp[m.op])
 		mix = append(mix, fmt.Sprintf("%s %d (p50 %s, p99 %s)", m.op, st.N, fmtMs(st.P50), fmtMs(st.P99)))
 	}
-	note := fmt.Sprintf("open model, %d req/s for %s (%.0f req/s achieved), %d errors; successes: %s; latency from the scheduled start",
+	note := fmt.Sprintf("open model, %d req/s for %s (%.0f req/s sent), %d errors; successes: %s; latency from the scheduled start",
 		rate, duration, achieved, nErr, strings.Join(mix, ", "))
 	for e, n := range errs {
 		note += fmt.Sprintf("; %d× %s", n, truncate(e, 120))
