@@ -121,6 +121,7 @@ func (b *runner) countAtMaildev(ctx context.Context, domain string, want int) (n
 			return 0, 0, 0, fmt.Errorf("maildev: %w", err)
 		}
 		var emails []struct {
+			ID        string `json:"id"`
 			MessageID string `json:"messageId"`
 			Subject   string `json:"subject"`
 			To        []struct {
@@ -134,6 +135,7 @@ func (b *runner) countAtMaildev(ctx context.Context, domain string, want int) (n
 		}
 		n = 0
 		seenIDs, seenPairs := map[string]bool{}, map[string]bool{}
+		var mine []string
 		for _, e := range emails {
 			if len(e.To) == 0 || !strings.HasSuffix(e.To[0].Address, "@"+domain) {
 				continue
@@ -141,10 +143,30 @@ func (b *runner) countAtMaildev(ctx context.Context, domain string, want int) (n
 			n++
 			seenIDs[e.MessageID] = true
 			seenPairs[e.To[0].Address+" "+e.Subject] = true
+			mine = append(mine, e.ID)
 		}
 		if n >= want || time.Now().After(deadline) {
+			// The run's messages leave the inbox (maildev keeps every message
+			// in memory and lists them all at once); the developer's stay.
+			b.deleteAtMaildev(ctx, mine)
 			return n, len(seenIDs), len(seenPairs), nil
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// deleteAtMaildev deletes messages from maildev, best effort: a message left
+// behind costs memory, not correctness.
+func (b *runner) deleteAtMaildev(ctx context.Context, ids []string) {
+	for _, id := range ids {
+		req, err := http.NewRequestWithContext(ctx, http.MethodDelete, strings.TrimRight(b.cfg.MaildevURL, "/")+"/email/"+id, nil)
+		if err != nil {
+			return
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return
+		}
+		resp.Body.Close()
 	}
 }

@@ -548,13 +548,13 @@ ensure_maildev_local() {
   SMTP_MODE=local
   if pid="$(live_pid maildev maildev)"; then
     sport="$(cat "$DATA/maildev-smtp.port")"; wport="$(cat "$DATA/maildev-web.port")"
-    if wait_http "http://127.0.0.1:$wport/email" 30 "$pid"; then
+    if wait_http "http://127.0.0.1:$wport/healthz" 30 "$pid"; then
       SMTP_OUT_URL="$(smtp_local_url "$sport")"; MAILDEV_OUT_URL="http://127.0.0.1:$wport"
       say "smtp:        reusing maildev (pid $pid) $SMTP_OUT_URL, inbox $MAILDEV_OUT_URL"
       return 0
     fi
     log_tail maildev
-    die "maildev (pid $pid) runs but http://127.0.0.1:$wport/email does not answer; try: scripts/stack.sh stop-one maildev"
+    die "maildev (pid $pid) runs but http://127.0.0.1:$wport/healthz does not answer; try: scripts/stack.sh stop-one maildev"
   fi
   rm -f "$PIDS/maildev.pid"
   ensure_npm
@@ -567,9 +567,9 @@ ensure_maildev_local() {
   spawn maildev "$DATA" "$bin" --smtp "$sport" --web "$wport" --ip 127.0.0.1 \
     --mail-directory "$DATA/maildev"
   pid="$(cat "$PIDS/maildev.pid")"
-  if ! wait_http "http://127.0.0.1:$wport/email" 30 "$pid"; then
+  if ! wait_http "http://127.0.0.1:$wport/healthz" 30 "$pid"; then
     log_tail maildev
-    die "maildev did not answer http://127.0.0.1:$wport/email within 30s (log: .data/logs/maildev.log)"
+    die "maildev did not answer http://127.0.0.1:$wport/healthz within 30s (log: .data/logs/maildev.log)"
   fi
   SMTP_OUT_URL="$(smtp_local_url "$sport")"; MAILDEV_OUT_URL="http://127.0.0.1:$wport"
   say "smtp:        started maildev (pid $pid) $SMTP_OUT_URL, inbox $MAILDEV_OUT_URL"
