@@ -266,9 +266,9 @@ func traineeArgs(in TraineeInput) pgx.NamedArgs {
 	return pgx.NamedArgs{"cohort": in.CohortID, "referent": in.ReferentID, "first_name": in.Identity.FirstName,
 		"last_name": in.Identity.LastName, "birth_date": in.Identity.BirthDate, "email": in.Identity.Email, "phone": in.Identity.Phone,
 		"pc": p.HomePostalCode, "insee": p.HomeINSEECode, "town": p.HomeTown, "lat": p.HomeLatitude, "lon": p.HomeLongitude,
-		"radius": p.MobilityRadiusKm, "transport": nonNilStrings(p.TransportModes), "licence": p.DrivingLicence,
-		"kinds": nonNilStrings(p.WantedKinds), "rome": nonNilStrings(p.WantedROMECodes), "skills": nonNilSlice(p.Skills),
-		"languages": nonNilStrings(p.Languages), "availability": nonNilSlice(p.Availability), "max_hours": p.MaxWeeklyHours,
+		"radius": p.MobilityRadiusKm, "transport": nonNilSlice(p.TransportModes), "licence": p.DrivingLicence,
+		"kinds": nonNilSlice(p.WantedKinds), "rome": nonNilSlice(p.WantedROMECodes), "skills": nonNilSlice(p.Skills),
+		"languages": nonNilSlice(p.Languages), "availability": nonNilSlice(p.Availability), "max_hours": p.MaxWeeklyHours,
 		"status": in.Status, "exit_date": in.ExitDate, "exit_reason": in.ExitReason, "rqth": in.RQTH}
 }
 
@@ -460,13 +460,6 @@ func jobOf(res *rivertype.JobInsertResult) *rivertype.JobRow {
 		return nil
 	}
 	return res.Job
-}
-
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 func nonNilSlice[T any](s []T) []T {
