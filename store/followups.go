@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -120,15 +119,8 @@ func (s *Store) GetFollowup(ctx context.Context, actor passerelle.Principal, id 
 
 func getFollowup(ctx context.Context, db querier, actor passerelle.Principal, id uuid.UUID, forUpdate bool) (Followup, error) {
 	args := pgx.NamedArgs{"id": id}
-	sql := `SELECT ` + followupColumns + ` FROM followups WHERE id = @id AND ` + memberScope(actor, args)
-	if forUpdate {
-		sql += ` FOR UPDATE`
-	}
-	f, err := scanFollowup(db.QueryRow(ctx, sql, args))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return f, notFound("Follow-up")
-	}
-	return f, err
+	return getOne(ctx, db, `SELECT `+followupColumns+` FROM followups WHERE id = @id AND `+memberScope(actor, args), args,
+		forUpdate, "", scanFollowup, "Follow-up")
 }
 
 // FollowupFilter narrows a list of follow-ups.

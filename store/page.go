@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -80,4 +81,22 @@ func listPage[T any](ctx context.Context, db querier, base string, args pgx.Name
 	items = items[:limit]
 	next := cursorOf(items[limit-1])
 	return items, &next, nil
+}
+
+// getOne runs query — a SELECT of one row by id, tenancy included, named
+// arguments in args — and scans its row. forUpdate locks the row (of table
+// alias lockOf when the query joins, "" otherwise). No row is what, not found.
+func getOne[T any](ctx context.Context, db querier, query string, args pgx.NamedArgs, forUpdate bool, lockOf string,
+	scan func(pgx.Row) (T, error), what string) (T, error) {
+	if forUpdate {
+		query += ` FOR UPDATE`
+		if lockOf != "" {
+			query += ` OF ` + lockOf
+		}
+	}
+	v, err := scan(db.QueryRow(ctx, query, args))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, notFound(what)
+	}
+	return v, err
 }

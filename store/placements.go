@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -169,15 +168,8 @@ func (s *Store) createPlacement(ctx context.Context, tx pgx.Tx, actor passerelle
 
 func getPlacement(ctx context.Context, db querier, actor passerelle.Principal, id uuid.UUID, forUpdate bool) (Placement, error) {
 	args := pgx.NamedArgs{"id": id}
-	sql := `SELECT ` + placementColumns + placementFrom + ` WHERE l.id = @id AND ` + placementScope(actor, args)
-	if forUpdate {
-		sql += ` FOR UPDATE OF l`
-	}
-	l, err := scanPlacement(db.QueryRow(ctx, sql, args))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return l, notFound("Placement")
-	}
-	return l, err
+	return getOne(ctx, db, `SELECT `+placementColumns+placementFrom+` WHERE l.id = @id AND `+placementScope(actor, args), args,
+		forUpdate, "l", scanPlacement, "Placement")
 }
 
 // GetPlacement returns a placement actor may read.

@@ -196,15 +196,8 @@ func proposalScope(actor passerelle.Principal, args pgx.NamedArgs) string {
 // getProposalRow reads a proposal actor may see, locking it when forUpdate.
 func getProposalRow(ctx context.Context, db querier, actor passerelle.Principal, id uuid.UUID, forUpdate bool) (proposalRow, error) {
 	args := pgx.NamedArgs{"id": id}
-	sql := `SELECT ` + proposalColumns + proposalFrom + ` WHERE p.id = @id AND ` + proposalScope(actor, args)
-	if forUpdate {
-		sql += ` FOR UPDATE OF p`
-	}
-	r, err := scanProposalRow(db.QueryRow(ctx, sql, args))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, notFound("Proposal")
-	}
-	return r, err
+	return getOne(ctx, db, `SELECT `+proposalColumns+proposalFrom+` WHERE p.id = @id AND `+proposalScope(actor, args), args,
+		forUpdate, "p", scanProposalRow, "Proposal")
 }
 
 // GetProposal returns a proposal actor may read, with its candidate as actor

@@ -330,15 +330,8 @@ func (s *Store) GetTrainee(ctx context.Context, actor passerelle.Principal, id u
 
 func getTrainee(ctx context.Context, db querier, actor passerelle.Principal, id uuid.UUID, forUpdate bool) (Trainee, error) {
 	args := pgx.NamedArgs{"id": id}
-	sql := `SELECT ` + traineeColumns + ` FROM trainees WHERE id = @id AND ` + memberScope(actor, args)
-	if forUpdate {
-		sql += ` FOR UPDATE`
-	}
-	t, err := scanTrainee(db.QueryRow(ctx, sql, args))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return t, notFound("Trainee")
-	}
-	return t, err
+	return getOne(ctx, db, `SELECT `+traineeColumns+` FROM trainees WHERE id = @id AND `+memberScope(actor, args), args,
+		forUpdate, "", scanTrainee, "Trainee")
 }
 
 // auditIdentityRead records that actor read the identity (and RQTH, when set)
