@@ -17,7 +17,8 @@ const (
 // Roles lists every role, in the order documentation shows them.
 var Roles = []string{RoleAdmin, RoleAdviser, RoleCompany, RoleIntegrator}
 
-// Principal is who is calling: the API key and what it is bound to. Storage
+// Principal is who is calling: the API key (or console session) and what it
+// is bound to. Storage
 // functions take one and apply tenancy from it; nothing else decides tenancy.
 type Principal struct {
 	KeyID          uuid.UUID
@@ -25,6 +26,9 @@ type Principal struct {
 	OrganisationID uuid.UUID // adviser and integrator keys
 	CompanyID      uuid.UUID // company keys
 	AdviserID      uuid.UUID // adviser keys issued for a known adviser, else zero
+	// SessionID is the console session the request came in, zero for API
+	// keys: the audit log names it as the actor, as it names KeyID for the API.
+	SessionID uuid.UUID
 }
 
 // System is the principal of work nobody asked for directly: periodic jobs,

@@ -1,15 +1,12 @@
 package api
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/store"
 )
 
@@ -20,43 +17,12 @@ type ListParams struct {
 	UpdatedSince time.Time `query:"updated_since" doc:"Only items created or changed at or after this time (RFC 3339): a change feed."`
 }
 
-// cursorToken is what a cursor carries. "l" names the list it belongs to, so a
-// cursor from one list is refused by another.
-type cursorToken struct {
-	List      string    `json:"l"`
-	UpdatedAt time.Time `json:"t"`
-	ID        uuid.UUID `json:"i"`
-}
-
-// encodeCursor makes the opaque next_cursor of list.
-func encodeCursor(list string, c *store.Cursor) string {
-	if c == nil {
-		return ""
-	}
-	b, _ := json.Marshal(cursorToken{List: list, UpdatedAt: c.UpdatedAt, ID: c.ID})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+// encodeCursor makes the opaque next_cursor of list (store.EncodeCursor: the
+// console pages with the same cursors).
+func encodeCursor(list string, c *store.Cursor) string { return store.EncodeCursor(list, c) }
 
 // decodeCursor parses a cursor of list; anything else is a 400 naming it.
-func decodeCursor(list, s string) (*store.Cursor, error) {
-	if s == "" {
-		return nil, nil
-	}
-	bad := &passerelle.Error{Code: passerelle.EBadRequest, Message: "The cursor is not one this list gave out: start again without it.",
-		Fields: []passerelle.FieldError{{Location: "query.cursor", Message: "invalid cursor"}}}
-	if len(s) > 512 {
-		return nil, bad
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, bad
-	}
-	var tok cursorToken
-	if err := json.Unmarshal(b, &tok); err != nil || tok.List != list || tok.ID == uuid.Nil || tok.UpdatedAt.IsZero() {
-		return nil, bad
-	}
-	return &store.Cursor{UpdatedAt: tok.UpdatedAt, ID: tok.ID}, nil
-}
+func decodeCursor(list, s string) (*store.Cursor, error) { return store.DecodeCursor(list, s) }
 
 // page turns list parameters into a store.Page.
 func (p ListParams) page(list string) (store.Page, error) {

@@ -92,5 +92,11 @@ EOF
 if [ -s "$DATA/admin.key" ]; then
   printf '  admin key  %s   (also in .data/admin.key)\n' "$(cat "$DATA/admin.key")"
 fi
+# The demo adviser of the Gonesse programme, signed in in one click.
+DEMO_ADVISER="samia.exemple@fabrique-gonesse.example.org"
+if link="$("$BIN" signin-link --email "$DEMO_ADVISER" 2>/dev/null)"; then
+  printf '  console    %s/console/\n' "$shown"
+  printf '  sign in as %s (single use, 15 minutes):\n             %s\n' "$DEMO_ADVISER" "$link"
+fi
 echo
 echo "make stop to stop everything; logs in .data/logs/"

@@ -32,12 +32,16 @@ func audit(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, action, r
 	if actor.KeyID != uuid.Nil {
 		keyID = &actor.KeyID
 	}
+	var sessionID *uuid.UUID
+	if actor.SessionID != uuid.Nil {
+		sessionID = &actor.SessionID
+	}
 	if details == nil {
 		details = map[string]any{}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_key_id, actor_role, action, resource_type, resource_id, organisation_id, request_id, details)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		keyID, actor.Role, action, resourceType, resourceID, organisationID, passerelle.RequestID(ctx), details)
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_key_id, actor_session_id, actor_role, action, resource_type, resource_id,
+		organisation_id, request_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		keyID, sessionID, actor.Role, action, resourceType, resourceID, organisationID, passerelle.RequestID(ctx), details)
 	return err
 }
 

@@ -42,14 +42,15 @@ func init() {
 	// Assigned in init: the commands' functions use newFlagSet, which reads
 	// this table for --help.
 	commands = map[string]command{
-		"serve":   {"Run the HTTP API and the job worker (or one of them).", runServe},
-		"migrate": {"Apply database migrations (River's and Passerelle's); idempotent.", runMigrate},
-		"openapi": {"Print the OpenAPI 3.1 document (YAML, or JSON with --json). Needs no database.", runOpenAPI},
-		"keys":    {"Create, list and revoke API keys (acting as an admin).", runKeys},
-		"reindex": {"Rebuild the search index from the database and swap it in atomically.", runReindex},
-		"seed":    {"Load the demo dataset (seed demo): the design's five programmes, idempotent.", runSeed},
-		"bench":   {"Measure the performance bars side by side with their baselines; prints a table, writes JSON.", runBench},
-		"version": {"Print the version.", runVersion},
+		"serve":       {"Run the HTTP API and the job worker (or one of them).", runServe},
+		"migrate":     {"Apply database migrations (River's and Passerelle's); idempotent.", runMigrate},
+		"openapi":     {"Print the OpenAPI 3.1 document (YAML, or JSON with --json). Needs no database.", runOpenAPI},
+		"keys":        {"Create, list and revoke API keys (acting as an admin).", runKeys},
+		"reindex":     {"Rebuild the search index from the database and swap it in atomically.", runReindex},
+		"signin-link": {"Print a console sign-in link for an adviser (no email sent); make run uses it.", runSigninLink},
+		"seed":        {"Load the demo dataset (seed demo): the design's five programmes, idempotent.", runSeed},
+		"bench":       {"Measure the performance bars side by side with their baselines; prints a table, writes JSON.", runBench},
+		"version":     {"Print the version.", runVersion},
 	}
 }
 

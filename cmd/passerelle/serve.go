@@ -25,6 +25,7 @@ import (
 	"github.com/passerelle-dev/passerelle/notify"
 	"github.com/passerelle-dev/passerelle/search"
 	"github.com/passerelle-dev/passerelle/store"
+	"github.com/passerelle-dev/passerelle/web"
 )
 
 // What a serving process runs.
@@ -85,10 +86,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	st := store.New(m.pool, nil)
 	searchClient := search.New(m.Config.MeiliURL, m.Config.MeiliMasterKey, m.Config.MeiliIndexPrefix)
 	deliveryMetrics := jobs.NewDeliveryMetrics()
-	notifier, err := m.notifier(st, deliveryMetrics)
+	mailer, err := m.mailer()
 	if err != nil {
 		return err
 	}
+	notifier := m.notifier(st, mailer, deliveryMetrics)
 	m.river, err = jobs.NewClient(m.pool, st, jobs.Config{
 		Work:            m.Only != OnlyAPI,
 		MaxWorkers:      m.Config.Workers,
@@ -132,7 +134,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	handler := api.New(deps)
+	handler := m.withConsole(api.New(deps), st, mailer)
 
 	if m.Only != OnlyAPI {
 		// River stops when its start context ends; its lifetime is Close's
@@ -160,23 +162,43 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	return nil
 }
 
-// notifier builds the notification workers' dependencies. Without SMTP_URL
-// the email channel is off: said once here, and no email delivery is written.
-func (m *Main) notifier(st *store.Store, metrics *jobs.DeliveryMetrics) (*jobs.Notifier, error) {
-	var mailer *notify.Mailer
+// mailer is the SMTP client of the notification workers and the console's
+// sign-in links. Without SMTP_URL the email channel is off (nil): said once
+// here, and no email delivery is written.
+func (m *Main) mailer() (*notify.Mailer, error) {
 	if m.Config.SMTPURL == "" {
-		if m.Only != OnlyAPI {
-			m.Logger.Info("email channel off: SMTP_URL is not set; notifications go to inboxes and webhooks only")
-		}
-	} else {
-		var err error
-		if mailer, err = notify.NewMailer(m.Config.SMTPURL, m.Config.MailFrom); err != nil {
-			return nil, err
-		}
+		m.Logger.Info("email channel off: SMTP_URL is not set; notifications go to inboxes and webhooks only, " +
+			"console sign-in links come from `passerelle signin-link`")
+		return nil, nil
 	}
+	return notify.NewMailer(m.Config.SMTPURL, m.Config.MailFrom)
+}
+
+// notifier builds the notification workers' dependencies.
+func (m *Main) notifier(st *store.Store, mailer *notify.Mailer, metrics *jobs.DeliveryMetrics) *jobs.Notifier {
 	n := jobs.NewNotifier(st, mailer, m.Config.MailFrom, metrics)
 	n.Webhooks = notify.NewSender(notify.Guard{AllowLoopback: m.Config.WebhookAllowLoopback})
-	return n, nil
+	return n
+}
+
+// withConsole mounts the advisers' console beside the API: /console/… is the
+// console's, / sends browsers to it, everything else is the API's. A
+// worker-only process serves no console.
+func (m *Main) withConsole(apiHandler http.Handler, st *store.Store, mailer *notify.Mailer) http.Handler {
+	if m.Only == OnlyWorker {
+		return apiHandler
+	}
+	mux := http.NewServeMux()
+	mux.Handle(web.Prefix+"/", web.New(web.Deps{
+		Store:          st,
+		Logger:         m.Logger,
+		Mailer:         mailer,
+		PublicBaseURL:  m.Config.PublicBaseURL,
+		ProposalExpiry: time.Duration(m.Config.ProposalExpiryDays) * 24 * time.Hour,
+	}))
+	mux.HandleFunc("GET /{$}", web.RedirectRoot)
+	mux.Handle("/", apiHandler)
+	return mux
 }
 
 // ensureSearchIndex creates the offers index and applies its settings, in the

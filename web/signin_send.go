@@ -1,0 +1,75 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/passerelle-dev/passerelle/notify"
+	"github.com/passerelle-dev/passerelle/store"
+)
+
+// signinSend creates a link for the email posted and mails it. Known or not,
+// the email gets the same page and about the same time: the lookup and
+// insert run either way, and the email is sent after the answer, so neither
+// the page nor its timing says whether someone is an adviser here.
+func (h *Handler) signinSend(w http.ResponseWriter, r *http.Request) {
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	if _, err := mail.ParseAddress(email); err != nil || !strings.Contains(email, "@") {
+		h.render(w, r, http.StatusUnprocessableEntity, "signin", page{Title: "Connexion", Data: signinPage{Email: email,
+			Errors: map[string]string{"email": "Indiquez votre adresse e-mail professionnelle, par exemple prenom.nom@exemple.fr."}}})
+		return
+	}
+	links, err := h.deps.Store.CreateSigninLinks(r.Context(), email)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, l := range links {
+		go h.mailLink(l)
+	}
+	http.Redirect(w, r, Prefix+"/signin?sent=1", http.StatusSeeOther)
+}
+
+// LinkURL is the address of a sign-in link's page.
+func LinkURL(publicBaseURL, token string) string {
+	return strings.TrimRight(publicBaseURL, "/") + Prefix + "/signin/link?token=" + token
+}
+
+// mailLink sends one link, after the answer (see signinSend). A failure is
+// logged: the person asks again, as they would for a lost email.
+func (h *Handler) mailLink(l store.SigninLink) {
+	if h.deps.Mailer == nil {
+		h.deps.Logger.Warn("console: sign-in link not sent: the email channel is off (SMTP_URL unset)")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := h.deps.Mailer.Send(ctx, signinEmail(h.deps.PublicBaseURL, l)); err != nil {
+		h.deps.Logger.Error("console: sign-in link not sent", "adviser_id", l.AdviserID, "error", err)
+	}
+}
+
+var signinHTML = template.Must(template.New("signin").Parse(`<p>Bonjour {{.Name}},</p>
+<p>Pour vous connecter à la console Passerelle, suivez ce lien (valable {{.Minutes}} minutes, une seule fois) :</p>
+<p><a href="{{.URL}}">Se connecter à Passerelle</a></p>
+<p>Si vous n'avez rien demandé, ignorez ce message : personne ne peut se connecter sans ce lien.</p>`))
+
+// signinEmail is the message carrying a link, in French.
+func signinEmail(base string, l store.SigninLink) notify.Email {
+	url := LinkURL(base, l.Token)
+	minutes := int(store.SigninLinkTTL.Minutes())
+	var html strings.Builder
+	_ = signinHTML.Execute(&html, map[string]any{"Name": l.AdviserName, "URL": url, "Minutes": minutes})
+	return notify.Email{To: l.Email, ToName: l.AdviserName, Message: notify.Message{
+		Subject: "Votre lien de connexion à Passerelle",
+		Text: fmt.Sprintf("Bonjour %s,\n\nPour vous connecter à la console Passerelle, ouvrez ce lien "+
+			"(valable %d minutes, une seule fois) :\n\n%s\n\nSi vous n'avez rien demandé, ignorez ce message : "+
+			"personne ne peut se connecter sans ce lien.\n", l.AdviserName, minutes, url),
+		HTML: html.String(),
+	}}
+}
