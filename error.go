@@ -29,8 +29,10 @@ type Error struct {
 	Fields  []FieldError
 }
 
-// FieldError names one bad field of a request, as a location such as
-// "body.siret" or "query.cursor".
+// FieldError names one bad field. Location is the field's path in the input
+// ("siret", "profile.home_postal_code"): the API shows it as "body.<path>",
+// the console as the field's French label. Only errors about a request's
+// other parts carry their HTTP location ("query.cursor").
 type FieldError struct {
 	Location string
 	Message  string

@@ -130,7 +130,7 @@ func newProblem(ctx huma.Context, status int, msg string, errs ...error) *Proble
 		}
 		p.Detail = domain.Message
 		for _, f := range domain.Fields {
-			p.Errors = append(p.Errors, &huma.ErrorDetail{Location: f.Location, Message: f.Message, Value: f.Value})
+			p.Errors = append(p.Errors, &huma.ErrorDetail{Location: httpLocation(f.Location), Message: f.Message, Value: f.Value})
 		}
 		for _, err := range errs {
 			var ra RetryAfterError
@@ -211,4 +211,17 @@ func newProblemFromRequest(r *http.Request, err error) *Problem {
 		loggerFrom(r.Context()).Error("internal error", "error", err)
 	}
 	return p
+}
+
+// httpLocation is where a field error points in the request. Domain code names
+// fields by their path in the input ("siret", "profile.home_postal_code"), as
+// the console reads them too; a request's fields are in its body unless the
+// location already says otherwise ("query.cursor").
+func httpLocation(loc string) string {
+	for _, prefix := range []string{"body.", "query.", "path.", "header."} {
+		if strings.HasPrefix(loc, prefix) {
+			return loc
+		}
+	}
+	return "body." + loc
 }

@@ -117,7 +117,7 @@ func (g Guard) refusal(ip netip.Addr) string {
 
 func invalidURL(msg string, value string) error {
 	return passerelle.Invalid("The webhook URL is refused: "+msg,
-		passerelle.FieldError{Location: "body.url", Message: msg, Value: value})
+		passerelle.FieldError{Location: "url", Message: msg, Value: value})
 }
 
 // CheckURL checks a webhook URL at registration: http or https, no user

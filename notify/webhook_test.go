@@ -55,7 +55,7 @@ func TestGuardRefusesInternalAddresses(t *testing.T) {
 		err := strict.CheckURL(ctx, u)
 		require.Error(t, err, u)
 		require.Equal(t, passerelle.EInvalid, passerelle.ErrorCode(err), u)
-		require.Equal(t, "body.url", err.(*passerelle.Error).Fields[0].Location)
+		require.Equal(t, "url", err.(*passerelle.Error).Fields[0].Location)
 	}
 	for _, u := range []string{"ftp://example.org/", "https://user:pw@93.184.215.14/", "/relative", "https://"} {
 		require.Error(t, strict.CheckURL(ctx, u), u)

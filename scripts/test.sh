@@ -15,6 +15,27 @@ export DATABASE_URL PASSERELLE_TEST_DATABASE_URL MEILI_URL MEILI_MASTER_KEY SMTP
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The console's browser tests (web/webtest) drive a real headless Chromium: Debian's package,
+# installed when missing as stack.sh installs PostgreSQL. axe-core comes from tools/npm
+# (installed with its integrity checked into .data/npm by stack.sh up).
+if [ -z "${CHROMIUM_PATH:-}" ]; then
+  CHROMIUM_PATH="$(command -v chromium || command -v chromium-browser || true)"
+  if [ -z "$CHROMIUM_PATH" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      step "Chromium is missing: installing it with apt-get (browser tests)"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -q >/dev/null
+      apt-get install -y -q --no-install-recommends chromium </dev/null
+      CHROMIUM_PATH="$(command -v chromium)"
+    else
+      echo "ERROR: Chromium is required by the console's browser tests: sudo apt-get install -y chromium (or set CHROMIUM_PATH)" >&2
+      exit 1
+    fi
+  fi
+fi
+export CHROMIUM_PATH
+export AXE_JS="${AXE_JS:-$ROOT/.data/npm/node_modules/axe-core/axe.min.js}"
+
 step "go vet ./..."
 go vet ./...
 

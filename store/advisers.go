@@ -78,7 +78,7 @@ func scanAdviser(row pgx.Row) (Adviser, error) {
 func checkAdviserInput(in AdviserInput) error {
 	var fields []passerelle.FieldError
 	for event, delivery := range in.NotificationPreferences {
-		loc := "body.notification_preferences." + event
+		loc := "notification_preferences." + event
 		switch {
 		case !slices.Contains(EventTypes, event):
 			fields = append(fields, passerelle.FieldError{Location: loc, Message: "unknown event type", Value: event})
@@ -97,7 +97,7 @@ func checkAdviserInput(in AdviserInput) error {
 func emailTaken() error {
 	return &passerelle.Error{Code: passerelle.EConflict,
 		Message: "Another adviser of this organisation has this email address (compared without case).",
-		Fields:  []passerelle.FieldError{{Location: "body.email", Message: "already used in this organisation"}}}
+		Fields:  []passerelle.FieldError{{Location: "email", Message: "already used in this organisation"}}}
 }
 
 // Advisers and cohorts are an organisation's members: admins manage those of

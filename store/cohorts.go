@@ -66,11 +66,11 @@ func day(t time.Time) time.Time {
 func checkCohortInput(in CohortInput) error {
 	var fields []passerelle.FieldError
 	if day(in.EndDate).Before(day(in.StartDate)) {
-		fields = append(fields, passerelle.FieldError{Location: "body.end_date", Message: "must be on or after start_date",
+		fields = append(fields, passerelle.FieldError{Location: "end_date", Message: "must be on or after start_date",
 			Value: in.EndDate.Format(time.DateOnly)})
 	}
 	if in.Capacity < 1 {
-		fields = append(fields, passerelle.FieldError{Location: "body.capacity", Message: "must be at least 1", Value: in.Capacity})
+		fields = append(fields, passerelle.FieldError{Location: "capacity", Message: "must be at least 1", Value: in.Capacity})
 	}
 	keys := make([]string, 0, len(in.Targets))
 	for k := range in.Targets {
@@ -80,10 +80,10 @@ func checkCohortInput(in CohortInput) error {
 	for _, k := range keys {
 		switch {
 		case !TargetKey.MatchString(k):
-			fields = append(fields, passerelle.FieldError{Location: "body.targets." + k,
+			fields = append(fields, passerelle.FieldError{Location: "targets." + k,
 				Message: "target names are 1 to 50 lower-case letters or underscores", Value: k})
 		case in.Targets[k] < 0:
-			fields = append(fields, passerelle.FieldError{Location: "body.targets." + k, Message: "must be 0 or more", Value: in.Targets[k]})
+			fields = append(fields, passerelle.FieldError{Location: "targets." + k, Message: "must be 0 or more", Value: in.Targets[k]})
 		}
 	}
 	if len(fields) > 0 {

@@ -116,11 +116,11 @@ func actorOrganisation(actor passerelle.Principal) *uuid.UUID {
 func checkCompanyInput(in CompanyInput) error {
 	var fields []passerelle.FieldError
 	if err := reference.ValidSIRET(in.SIRET); err != nil {
-		fields = append(fields, passerelle.FieldError{Location: "body.siret", Message: err.Error(), Value: in.SIRET})
+		fields = append(fields, passerelle.FieldError{Location: "siret", Message: err.Error(), Value: in.SIRET})
 	}
 	if in.NAFCode != "" {
 		if err := reference.ValidNAF(in.NAFCode); err != nil {
-			fields = append(fields, passerelle.FieldError{Location: "body.naf_code", Message: err.Error(), Value: in.NAFCode})
+			fields = append(fields, passerelle.FieldError{Location: "naf_code", Message: err.Error(), Value: in.NAFCode})
 		}
 	}
 	if len(fields) > 0 {
@@ -241,7 +241,7 @@ func (s *Store) UpdateCompany(ctx context.Context, actor passerelle.Principal, i
 		}
 		if in.SIRET != cur.SIRET {
 			return passerelle.Invalid("A company's SIRET cannot change: another establishment is another company, registered with POST /v1/companies.",
-				passerelle.FieldError{Location: "body.siret", Message: "must stay " + cur.SIRET, Value: in.SIRET})
+				passerelle.FieldError{Location: "siret", Message: "must stay " + cur.SIRET, Value: in.SIRET})
 		}
 		if err := checkCompanyInput(in); err != nil {
 			return err

@@ -78,12 +78,12 @@ func (s *Store) RecordConsent(ctx context.Context, actor passerelle.Principal, i
 		return Consent{}, err
 	}
 	if !slices.Contains(ConsentScopes, in.Scope) {
-		return Consent{}, passerelle.Invalid("Unknown consent scope.", passerelle.FieldError{Location: "body.scope",
+		return Consent{}, passerelle.Invalid("Unknown consent scope.", passerelle.FieldError{Location: "scope",
 			Message: "must be one of " + strings.Join(ConsentScopes, ", "), Value: in.Scope})
 	}
 	if (in.Scope == ConsentRevealIdentity) != (in.OfferID != nil) {
 		return Consent{}, passerelle.Invalid("A consent to reveal identity is given for one offer, and only it names an offer.",
-			passerelle.FieldError{Location: "body.offer_id", Message: "required for reveal_identity, and only for it", Value: in.OfferID})
+			passerelle.FieldError{Location: "offer_id", Message: "required for reveal_identity, and only for it", Value: in.OfferID})
 	}
 	var c Consent
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -97,7 +97,7 @@ func (s *Store) RecordConsent(ctx context.Context, actor passerelle.Principal, i
 			// visible to an organisation.
 			err := tx.QueryRow(ctx, `SELECT company_id FROM offers WHERE id = $1 AND status <> 'draft'`, *in.OfferID).Scan(&company)
 			if errors.Is(err, pgx.ErrNoRows) {
-				return passerelle.Invalid("No offer has this id.", passerelle.FieldError{Location: "body.offer_id",
+				return passerelle.Invalid("No offer has this id.", passerelle.FieldError{Location: "offer_id",
 					Message: "no published offer has this id", Value: in.OfferID})
 			} else if err != nil {
 				return err

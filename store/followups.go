@@ -157,14 +157,14 @@ func (s *Store) RecordFollowup(ctx context.Context, actor passerelle.Principal, 
 	}
 	var fields []passerelle.FieldError
 	if !slices.Contains(Situations, in.Situation) {
-		fields = append(fields, passerelle.FieldError{Location: "body.situation", Message: "must be one of " + strings.Join(Situations, ", "), Value: in.Situation})
+		fields = append(fields, passerelle.FieldError{Location: "situation", Message: "must be one of " + strings.Join(Situations, ", "), Value: in.Situation})
 	}
 	switch {
 	case in.Situation == SituationEmployed && !slices.Contains(ContractTypes, in.ContractType):
-		fields = append(fields, passerelle.FieldError{Location: "body.contract_type",
+		fields = append(fields, passerelle.FieldError{Location: "contract_type",
 			Message: "an employed trainee has a contract: one of " + strings.Join(ContractTypes, ", "), Value: in.ContractType})
 	case in.Situation != SituationEmployed && in.ContractType != "":
-		fields = append(fields, passerelle.FieldError{Location: "body.contract_type", Message: "only for employed", Value: in.ContractType})
+		fields = append(fields, passerelle.FieldError{Location: "contract_type", Message: "only for employed", Value: in.ContractType})
 	}
 	if len(fields) > 0 {
 		return Followup{}, passerelle.Invalid("The follow-up cannot be recorded as described.", fields...)

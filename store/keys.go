@@ -103,7 +103,7 @@ func (s *Store) CreateKey(ctx context.Context, actor passerelle.Principal, in Ke
 func checkKeyInput(in KeyInput) error {
 	var fields []passerelle.FieldError
 	if strings.TrimSpace(in.Name) == "" {
-		fields = append(fields, passerelle.FieldError{Location: "body.name", Message: "a name is required"})
+		fields = append(fields, passerelle.FieldError{Location: "name", Message: "a name is required"})
 	}
 	need := func(ok bool, loc, msg string) {
 		if !ok {
@@ -112,16 +112,16 @@ func checkKeyInput(in KeyInput) error {
 	}
 	switch in.Role {
 	case passerelle.RoleAdmin:
-		need(in.OrganisationID == nil && in.CompanyID == nil && in.AdviserID == nil, "body.role", "an admin key is bound to no organisation, company or adviser")
+		need(in.OrganisationID == nil && in.CompanyID == nil && in.AdviserID == nil, "role", "an admin key is bound to no organisation, company or adviser")
 	case passerelle.RoleAdviser, passerelle.RoleIntegrator:
-		need(in.OrganisationID != nil, "body.organisation_id", "an "+in.Role+" key is bound to an organisation")
-		need(in.CompanyID == nil, "body.company_id", "an "+in.Role+" key is not bound to a company")
-		need(in.Role == passerelle.RoleAdviser || in.AdviserID == nil, "body.adviser_id", "only adviser keys name an adviser")
+		need(in.OrganisationID != nil, "organisation_id", "an "+in.Role+" key is bound to an organisation")
+		need(in.CompanyID == nil, "company_id", "an "+in.Role+" key is not bound to a company")
+		need(in.Role == passerelle.RoleAdviser || in.AdviserID == nil, "adviser_id", "only adviser keys name an adviser")
 	case passerelle.RoleCompany:
-		need(in.CompanyID != nil, "body.company_id", "a company key is bound to a company")
-		need(in.OrganisationID == nil && in.AdviserID == nil, "body.organisation_id", "a company key is bound to its company only")
+		need(in.CompanyID != nil, "company_id", "a company key is bound to a company")
+		need(in.OrganisationID == nil && in.AdviserID == nil, "organisation_id", "a company key is bound to its company only")
 	default:
-		need(false, "body.role", "role must be one of "+strings.Join(passerelle.Roles, ", "))
+		need(false, "role", "role must be one of "+strings.Join(passerelle.Roles, ", "))
 	}
 	if len(fields) > 0 {
 		return passerelle.Invalid("The key cannot be created as described.", fields...)

@@ -277,7 +277,7 @@ func cmpErr(err, fallback error) error {
 func offerArgs(in OfferInput, needCompany bool) (pgx.NamedArgs, error) {
 	var fields []passerelle.FieldError
 	bad := func(loc, msg string, value any) {
-		fields = append(fields, passerelle.FieldError{Location: "body." + loc, Message: msg, Value: value})
+		fields = append(fields, passerelle.FieldError{Location: loc, Message: msg, Value: value})
 	}
 	if needCompany && in.CompanyID == uuid.Nil {
 		bad("company_id", "required: the company the offer is posted for", nil)
@@ -394,14 +394,14 @@ func offerArgs(in OfferInput, needCompany bool) (pgx.NamedArgs, error) {
 func locate(pc, inseeCode string) (reference.Place, float64, float64, error) {
 	places := reference.PlacesByPostalCode(pc)
 	if len(places) == 0 {
-		return reference.Place{}, 0, 0, passerelle.Invalid("Unknown postal code.", passerelle.FieldError{Location: "body.postal_code",
+		return reference.Place{}, 0, 0, passerelle.Invalid("Unknown postal code.", passerelle.FieldError{Location: "postal_code",
 			Message: "no French commune has this postal code (see GET /v1/reference/places)", Value: pc})
 	}
 	if inseeCode != "" {
 		code := strings.ToUpper(strings.TrimSpace(inseeCode))
 		i := slices.IndexFunc(places, func(p reference.Place) bool { return p.INSEE == code })
 		if i < 0 {
-			return reference.Place{}, 0, 0, passerelle.Invalid("Unknown commune.", passerelle.FieldError{Location: "body.insee_code",
+			return reference.Place{}, 0, 0, passerelle.Invalid("Unknown commune.", passerelle.FieldError{Location: "insee_code",
 				Message: "not a commune of postal code " + pc + " (see GET /v1/reference/places)", Value: inseeCode})
 		}
 		return places[i], places[i].Lat, places[i].Lon, nil
@@ -556,7 +556,7 @@ func (s *Store) UpdateOffer(ctx context.Context, actor passerelle.Principal, id 
 		}
 		if in.CompanyID != uuid.Nil && in.CompanyID != cur.CompanyID {
 			return passerelle.Invalid("An offer stays with its company: post a new offer for another.",
-				passerelle.FieldError{Location: "body.company_id", Message: "must stay " + cur.CompanyID.String(), Value: in.CompanyID})
+				passerelle.FieldError{Location: "company_id", Message: "must stay " + cur.CompanyID.String(), Value: in.CompanyID})
 		}
 		in.CompanyID = cur.CompanyID
 		args, err := offerArgs(in, false)
@@ -565,7 +565,7 @@ func (s *Store) UpdateOffer(ctx context.Context, actor passerelle.Principal, id 
 		}
 		if in.Positions < cur.PositionsFilled {
 			return passerelle.Invalid("The offer cannot have fewer positions than it has filled.",
-				passerelle.FieldError{Location: "body.positions", Message: fmt.Sprintf("at least %d are filled", cur.PositionsFilled), Value: in.Positions})
+				passerelle.FieldError{Location: "positions", Message: fmt.Sprintf("at least %d are filled", cur.PositionsFilled), Value: in.Positions})
 		}
 		args["id"] = id
 		o, err = scanOffer(tx.QueryRow(ctx, offerReturning(`UPDATE offers SET kind = @kind, title = @title,

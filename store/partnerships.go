@@ -40,7 +40,7 @@ func (s *Store) CreatePartnership(ctx context.Context, actor passerelle.Principa
 	case passerelle.RoleAdmin:
 		if organisationID == nil {
 			return p, false, passerelle.Invalid("Admins say which organisation to link.",
-				passerelle.FieldError{Location: "body.organisation_id", Message: "required for admin keys"})
+				passerelle.FieldError{Location: "organisation_id", Message: "required for admin keys"})
 		}
 		org = *organisationID
 	case passerelle.RoleAdviser, passerelle.RoleIntegrator:
@@ -53,7 +53,7 @@ func (s *Store) CreatePartnership(ctx context.Context, actor passerelle.Principa
 	}
 	if err := reference.ValidSIRET(siret); err != nil {
 		return p, false, passerelle.Invalid("The SIRET is not valid.",
-			passerelle.FieldError{Location: "body.siret", Message: err.Error(), Value: siret})
+			passerelle.FieldError{Location: "siret", Message: err.Error(), Value: siret})
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		var exists bool

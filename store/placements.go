@@ -233,7 +233,7 @@ func (s *Store) UpdatePlacement(ctx context.Context, actor passerelle.Principal,
 			end = ptrTo(day(*in.EndDate))
 		}
 		if end != nil && end.Before(start) {
-			return passerelle.Invalid("The placement cannot end before it starts.", passerelle.FieldError{Location: "body.end_date",
+			return passerelle.Invalid("The placement cannot end before it starts.", passerelle.FieldError{Location: "end_date",
 				Message: "must be on or after start_date (" + start.Format(time.DateOnly) + ")", Value: end.Format(time.DateOnly)})
 		}
 		name, role := cur.TutorName, cur.TutorRole
@@ -269,14 +269,14 @@ type PlacementEnd struct {
 func (s *Store) EndPlacement(ctx context.Context, actor passerelle.Principal, id uuid.UUID, ifVersion *int, in PlacementEnd) (Placement, error) {
 	var fields []passerelle.FieldError
 	if !slices.Contains(PlacementOutcomes, in.Outcome) {
-		fields = append(fields, passerelle.FieldError{Location: "body.outcome", Message: "must be one of " + strings.Join(PlacementOutcomes, ", "), Value: in.Outcome})
+		fields = append(fields, passerelle.FieldError{Location: "outcome", Message: "must be one of " + strings.Join(PlacementOutcomes, ", "), Value: in.Outcome})
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.Outcome == OutcomeInterrupted && in.Reason == "" {
-		fields = append(fields, passerelle.FieldError{Location: "body.reason", Message: "an interruption needs its reason"})
+		fields = append(fields, passerelle.FieldError{Location: "reason", Message: "an interruption needs its reason"})
 	}
 	if in.Outcome == OutcomeCompleted && in.Reason != "" {
-		fields = append(fields, passerelle.FieldError{Location: "body.reason", Message: "only an interruption has a reason", Value: in.Reason})
+		fields = append(fields, passerelle.FieldError{Location: "reason", Message: "only an interruption has a reason", Value: in.Reason})
 	}
 	if len(fields) > 0 {
 		return Placement{}, passerelle.Invalid("The placement cannot end as described.", fields...)
@@ -297,7 +297,7 @@ func (s *Store) EndPlacement(ctx context.Context, actor passerelle.Principal, id
 		if in.EndDate != nil {
 			end = ptrTo(day(*in.EndDate))
 			if end.Before(cur.StartDate) {
-				return passerelle.Invalid("The placement cannot end before it starts.", passerelle.FieldError{Location: "body.end_date",
+				return passerelle.Invalid("The placement cannot end before it starts.", passerelle.FieldError{Location: "end_date",
 					Message: "must be on or after start_date (" + cur.StartDate.Format(time.DateOnly) + ")", Value: end.Format(time.DateOnly)})
 			}
 		}

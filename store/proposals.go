@@ -273,7 +273,7 @@ func (s *Store) CreateProposal(ctx context.Context, actor passerelle.Principal, 
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		t, err := getTrainee(ctx, tx, actor, in.TraineeID, false)
 		if passerelle.ErrorCode(err) == passerelle.ENotFound {
-			return passerelle.Invalid("No trainee of yours has this id.", passerelle.FieldError{Location: "body.trainee_id",
+			return passerelle.Invalid("No trainee of yours has this id.", passerelle.FieldError{Location: "trainee_id",
 				Message: "no trainee of your organisation has this id", Value: in.TraineeID})
 		} else if err != nil {
 			return err
@@ -284,7 +284,7 @@ func (s *Store) CreateProposal(ctx context.Context, actor passerelle.Principal, 
 		var company uuid.UUID
 		err = tx.QueryRow(ctx, `SELECT company_id FROM offers WHERE id = $1 AND status = 'published'`, in.OfferID).Scan(&company)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return passerelle.Invalid("No published offer has this id.", passerelle.FieldError{Location: "body.offer_id",
+			return passerelle.Invalid("No published offer has this id.", passerelle.FieldError{Location: "offer_id",
 				Message: "no published offer has this id", Value: in.OfferID})
 		} else if err != nil {
 			return err
@@ -407,7 +407,7 @@ type TransitionInput struct {
 // Placing creates the placement in the same transaction.
 func (s *Store) TransitionProposal(ctx context.Context, actor passerelle.Principal, id uuid.UUID, ifVersion *int, in TransitionInput) (Proposal, error) {
 	if !slices.Contains(ProposalStatuses, in.To) {
-		return Proposal{}, passerelle.Invalid("Unknown proposal status.", passerelle.FieldError{Location: "body.to",
+		return Proposal{}, passerelle.Invalid("Unknown proposal status.", passerelle.FieldError{Location: "to",
 			Message: "must be one of " + strings.Join(ProposalStatuses, ", "), Value: in.To})
 	}
 	var p Proposal

@@ -168,7 +168,7 @@ func mayManageTrainees(actor passerelle.Principal) error {
 func (s *Store) checkTraineeInput(ctx context.Context, db querier, org uuid.UUID, in *TraineeInput, rqthConsent bool) error {
 	var fields []passerelle.FieldError
 	bad := func(loc, msg string, v any) {
-		fields = append(fields, passerelle.FieldError{Location: "body." + loc, Message: msg, Value: v})
+		fields = append(fields, passerelle.FieldError{Location: loc, Message: msg, Value: v})
 	}
 	if in.Status == "" {
 		in.Status = TraineeActive
@@ -192,7 +192,7 @@ func (s *Store) checkTraineeInput(ctx context.Context, db querier, org uuid.UUID
 		var perr *passerelle.Error
 		if errors.As(err, &perr) {
 			for _, f := range perr.Fields {
-				f.Location = strings.Replace(f.Location, "body.", "body.profile.home_", 1)
+				f.Location = "profile.home_" + f.Location
 				fields = append(fields, f)
 			}
 		}

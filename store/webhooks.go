@@ -75,7 +75,7 @@ func checkEventTypes(types []string) error {
 	var fields []passerelle.FieldError
 	for i, t := range types {
 		if !slices.Contains(EventTypes, t) {
-			fields = append(fields, passerelle.FieldError{Location: "body.event_types[" + itoa(i) + "]", Message: "unknown event type", Value: t})
+			fields = append(fields, passerelle.FieldError{Location: "event_types[" + itoa(i) + "]", Message: "unknown event type", Value: t})
 		}
 	}
 	if len(fields) > 0 {

@@ -22,9 +22,9 @@ import (
 // Demo advisers (demo/dataset.go), one per test that signs out or revokes
 // sessions, so that tests sharing nothing never step on each other.
 const (
-	GonesseAdviser  = "samia.exemple@fabrique-gonesse.example.org"  // the one make run signs in
-	GonesseAdviser2 = "julien.fictif@fabrique-gonesse.example.org"  // same programme
-	NormandyAdviser = "claire.exemple@e2c-normandie.example.org"    // another organisation
+	GonesseAdviser  = "samia.exemple@fabrique-gonesse.example.org" // the one make run signs in
+	GonesseAdviser2 = "julien.fictif@fabrique-gonesse.example.org" // same programme
+	NormandyAdviser = "claire.exemple@e2c-normandie.example.org"   // another organisation
 )
 
 // Env is one test's console and browser tab.
