@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/web/form"
 )
 
 // signinLinkShow is where the emailed link lands: a page with one button that
@@ -17,7 +18,7 @@ func (h *Handler) signinLinkShow(w http.ResponseWriter, r *http.Request) {
 // used, expired or unknown link shows the same French error page and opens
 // nothing.
 func (h *Handler) signinConsume(w http.ResponseWriter, r *http.Request) {
-	sess, token, err := h.deps.Store.ConsumeSigninLink(r.Context(), r.PostFormValue("token"))
+	sess, token, err := h.deps.Store.ConsumeSigninLink(r.Context(), form.Read(r).String("token"))
 	if passerelle.ErrorCode(err) == passerelle.EUnauthorized {
 		h.cookies.Clear(w)
 		h.renderError(w, r, http.StatusBadRequest, "Lien invalide ou expiré",

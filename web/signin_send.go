@@ -11,6 +11,7 @@ import (
 
 	"github.com/passerelle-dev/passerelle/notify"
 	"github.com/passerelle-dev/passerelle/store"
+	"github.com/passerelle-dev/passerelle/web/form"
 )
 
 // signinSend creates a link for the email posted and mails it. Known or not,
@@ -18,7 +19,7 @@ import (
 // insert run either way, and the email is sent after the answer, so neither
 // the page nor its timing says whether someone is an adviser here.
 func (h *Handler) signinSend(w http.ResponseWriter, r *http.Request) {
-	email := strings.TrimSpace(r.PostFormValue("email"))
+	email := form.Read(r).String("email")
 	if _, err := mail.ParseAddress(email); err != nil || !strings.Contains(email, "@") {
 		h.render(w, r, http.StatusUnprocessableEntity, "signin", page{Title: "Connexion", Data: signinPage{Email: email,
 			Errors: map[string]string{"email": "Indiquez votre adresse e-mail professionnelle, par exemple prenom.nom@exemple.fr."}}})

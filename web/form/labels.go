@@ -1,0 +1,77 @@
+package form
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Labels name input fields in people's words, by their path in the store's
+// input types (the FieldError.Location of domain errors). Pages add the
+// fields of their forms here, next to the labels of their templates.
+var Labels = map[string]string{
+	"email":                     "Adresse e-mail",
+	"name":                      "Nom",
+	"siret":                     "SIRET",
+	"naf_code":                  "Code NAF",
+	"first_name":                "Prénom",
+	"last_name":                 "Nom",
+	"birth_date":                "Date de naissance",
+	"exit_date":                 "Date de sortie",
+	"status":                    "Statut",
+	"cohort_id":                 "Promotion",
+	"referent_id":               "Référent",
+	"profile.home_postal_code":  "Code postal",
+	"profile.home_insee_code":   "Commune",
+	"profile.wanted_rome_codes": "Métiers recherchés",
+	"profile.skills":            "Compétences",
+	"profile.availability":      "Disponibilité",
+	"rqth":                      "RQTH",
+	"trainee_id":                "Stagiaire",
+	"offer_id":                  "Offre",
+	"company_id":                "Entreprise",
+	"organisation_id":           "Structure",
+	"start_date":                "Date de début",
+	"end_date":                  "Date de fin",
+	"capacity":                  "Capacité",
+	"targets":                   "Objectifs",
+	"situation":                 "Situation",
+	"contract_type":             "Type de contrat",
+	"note":                      "Note",
+	"outcome":                   "Issue",
+	"reason":                    "Motif",
+	"to":                        "Nouvel état",
+	"scope":                     "Consentement",
+	"title":                     "Intitulé",
+	"postal_code":               "Code postal",
+	"insee_code":                "Commune",
+	"positions":                 "Nombre de postes",
+	"min_age":                   "Âge minimum",
+	"open_to_minors":            "Ouverte aux mineurs",
+	"url":                       "Adresse",
+	"event_types":               "Événements",
+	"notification_preferences":  "Préférences de notification",
+}
+
+var indexRe = regexp.MustCompile(`\[\d+\]`)
+
+// Label is the French name of the field at path: its own entry, else that of
+// the path without list indexes ("profile.skills[2].rome_code" →
+// "profile.skills.rome_code"), else of its parents ("targets.placements" →
+// "targets"), else the path itself, readable.
+func Label(path string) string {
+	if l, ok := Labels[path]; ok {
+		return l
+	}
+	p := indexRe.ReplaceAllString(path, "")
+	for {
+		if l, ok := Labels[p]; ok {
+			return l
+		}
+		i := strings.LastIndex(p, ".")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return strings.ReplaceAll(path, "_", " ")
+}
