@@ -149,7 +149,7 @@ func TestUsedLinkDoesNotSignIn(t *testing.T) {
 
 	// In the browser too: the page says so, in French.
 	e.Visit(link)
-	e.Do(clickButton())
+	e.ClickAndWait("main form button")
 	require.Equal(t, "Lien invalide ou expiré", e.H1())
 }
 

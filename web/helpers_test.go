@@ -17,11 +17,6 @@ func chromedpCount(css string) chromedp.Action[int] {
 	return chromedp.Evaluate[int](`document.querySelectorAll(` + strconv.Quote(css) + `).length`)
 }
 
-// clickButton clicks the main form's button.
-func clickButton() chromedp.Action[chromedp.Void] {
-	return chromedp.Click(chromedp.CSS("main form button"))
-}
-
 // sessionCookie is the session cookie a response sets, "" if none.
 func sessionCookie(resp *http.Response) string {
 	for _, c := range resp.Cookies() {

@@ -86,7 +86,8 @@ func (e *Env) SignIn(email string) {
 	e.T.Helper()
 	link := e.RequestLink(email, len(e.SMTP.Messages())+1)
 	e.Visit(link)
-	e.Do(chromedp.Click(chromedp.CSS("main form button")), chromedp.WaitReady(chromedp.CSS("#trainees-title")))
+	e.ClickAndWait("main form button")
+	e.WaitFor("#trainees-title")
 }
 
 // Tab presses Tab n times (keyboard-only journeys).
@@ -126,3 +127,33 @@ func (e *Env) TabTo(want string) {
 
 // WaitFor waits until a CSS selector matches a visible element.
 func (e *Env) WaitFor(css string) { e.T.Helper(); e.Do(chromedp.WaitVisible(chromedp.CSS(css))) }
+
+// ClickAndWait clicks the element (a link, a form's button) and waits until
+// the next page has loaded: reading the page before that would read the old
+// one.
+func (e *Env) ClickAndWait(css string) {
+	e.T.Helper()
+	e.Do(chromedp.Evaluate[chromedp.Void](`window.__webtestOld = true`), chromedp.Click(chromedp.CSS(css)))
+	e.WaitLoaded()
+}
+
+// WaitLoaded waits until a navigation started by the last action has ended
+// with a loaded page. It asks the page again and again: while it navigates,
+// the question fails ("target navigated"), which only means "not yet".
+func (e *Env) WaitLoaded() {
+	e.T.Helper()
+	deadline := time.Now().Add(actionTimeout)
+	for {
+		ctx, cancel := context.WithTimeout(e.Ctx, 2*time.Second)
+		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
+			`!window.__webtestOld && document.readyState === "complete" && !!document.querySelector("main")`))
+		cancel()
+		if err == nil && done {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.T.Fatalf("webtest: the next page did not load within %s (last error: %v)", actionTimeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
