@@ -86,6 +86,7 @@ func TestCompanyTakeoverAcrossProgrammesIsRefused(t *testing.T) {
 	items := r.json(t)["items"].([]any)
 	require.Len(t, items, 1)
 	require.Equal(t, orgB.String(), items[0].(map[string]any)["organisation_id"])
+	requireStatus(t, http.StatusOK, b.do(http.MethodGet, "/v1/organisations/"+orgB.String(), companyKey, nil)) // who asks
 	r = b.do(http.MethodPost, decide+"/accept", companyKey, nil)
 	requireStatus(t, http.StatusOK, r)
 	accepted := r.json(t)
@@ -129,6 +130,7 @@ func TestCompanyTakeoverAcrossProgrammesIsRefused(t *testing.T) {
 	for _, key := range []string{adviserB, integratorB} {
 		nothingOfA(key)
 	}
+	requireProblem(t, b.do(http.MethodGet, "/v1/organisations/"+orgB.String(), companyKey, nil), http.StatusNotFound, "not_found")
 
 	// A company key minted by the company is a company key like the others;
 	// it may not mint keys for another company.
