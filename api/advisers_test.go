@@ -276,7 +276,7 @@ func (b *bundle) partnerCompany(org uuid.UUID) uuid.UUID {
 	}
 	_, err := b.pool.Exec(b.t.Context(), `INSERT INTO companies (id, siret, name) VALUES ($1, $2, 'Boulangerie du Marché')`, id, string(digits))
 	require.NoError(b.t, err)
-	_, err = b.pool.Exec(b.t.Context(), `INSERT INTO partnerships (organisation_id, company_id) VALUES ($1, $2)`, org, id)
+	_, err = b.pool.Exec(b.t.Context(), `INSERT INTO partnerships (organisation_id, company_id, status, steward) VALUES ($1, $2, 'active', true)`, org, id)
 	require.NoError(b.t, err)
 	return id
 }

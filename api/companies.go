@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"reflect"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -101,8 +100,9 @@ func (s *Server) registerCompanies() {
 	huma.Register(s.api, creating(huma.Operation{
 		OperationID: "create-company", Method: http.MethodPost, Path: "/v1/companies",
 		Summary: "Register a company",
-		Description: "Registers an establishment by its SIRET. An adviser's or integrator's company becomes a partner of its " +
-			"organisation. A SIRET already registered answers 409: link that company with `POST /v1/partnerships` instead.",
+		Description: "Registers an establishment by its SIRET. An adviser's or integrator's company becomes an active partner of its " +
+			"organisation, which is its steward. A SIRET already registered answers 409: ask to work with that company with " +
+			"`POST /v1/partnerships` instead; the company accepts or refuses.",
 		Tags: []string{tag}, DefaultStatus: http.StatusCreated,
 		Security: roles(passerelle.RoleAdmin, passerelle.RoleAdviser, passerelle.RoleIntegrator),
 	}), func(ctx context.Context, in *struct{ Body CompanyInput }) (*companyOutput, error) {
@@ -118,7 +118,7 @@ func (s *Server) registerCompanies() {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-companies", Method: http.MethodGet, Path: "/v1/companies",
 		Summary:     "List companies",
-		Description: "Admins see all; advisers and integrators their organisation's partners; a company itself.",
+		Description: "Admins see all; advisers and integrators their organisation's active partners (a pending request shows nothing); a company itself.",
 		Tags:        []string{tag}, Security: roles(allRoles...),
 	}, func(ctx context.Context, in *struct {
 		ListParams
@@ -153,9 +153,10 @@ func (s *Server) registerCompanies() {
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "replace-company", Method: http.MethodPut, Path: "/v1/companies/{id}",
-		Summary:     "Replace a company's fields",
-		Description: "Admins, advisers and integrators of a partner organisation, and the company itself. The SIRET must stay the same.",
-		Tags:        []string{tag}, Security: roles(allRoles...),
+		Summary: "Replace a company's fields",
+		Description: "Admins, the company itself, and advisers and integrators of the organisation that registered it (its steward). " +
+			"Another active partner answers 403. The SIRET must stay the same.",
+		Tags: []string{tag}, Security: roles(allRoles...),
 	}, func(ctx context.Context, in *struct {
 		ID uuid.UUID `path:"id" doc:"Company id."`
 		IfMatch
@@ -173,67 +174,4 @@ func (s *Server) registerCompanies() {
 	})
 
 	s.registerPartnerships()
-}
-
-// Partnership links an organisation to a company it works with.
-type Partnership struct {
-	OrganisationID uuid.UUID `json:"organisation_id"`
-	CompanyID      uuid.UUID `json:"company_id"`
-	CreatedAt      time.Time `json:"created_at"`
-}
-
-// PartnershipInput names the company by SIRET and, for admins, the organisation.
-type PartnershipInput struct {
-	SIRET          string     `json:"siret" pattern:"^[0-9]{14}$" patternDescription:"14 digits" example:"44306184100047" doc:"The company's SIRET."`
-	OrganisationID *uuid.UUID `json:"organisation_id,omitempty" doc:"Required for admins; advisers and integrators may omit it (their own organisation is the only one they may name)."`
-}
-
-type partnershipOutput struct {
-	Status int
-	Body   Partnership
-}
-
-func (s *Server) registerPartnerships() {
-	const tag = "Companies"
-	// The operation answers 201 or 200 with the same body. Declaring the 200
-	// takes huma's generated error response away, so both are declared here.
-	schemas := s.api.OpenAPI().Components.Schemas
-	partnership := schemas.Schema(reflect.TypeOf(Partnership{}), true, "Partnership")
-	problem := schemas.Schema(reflect.TypeOf(Problem{}), true, "Problem")
-	huma.Register(s.api, creating(huma.Operation{
-		OperationID: "create-partnership", Method: http.MethodPost, Path: "/v1/partnerships",
-		Summary: "Link a company to an organisation",
-		Description: "Links the company registered under a SIRET to an organisation, whose advisers and integrators then see it. " +
-			"201 when the link is new, 200 when it existed already.",
-		Tags: []string{tag}, DefaultStatus: http.StatusCreated,
-		Responses: map[string]*huma.Response{
-			"200": {Description: "The organisation already worked with the company.",
-				Content: map[string]*huma.MediaType{"application/json": {Schema: partnership}}},
-			"default": {Description: "Error", Content: map[string]*huma.MediaType{"application/problem+json": {Schema: problem}}},
-		},
-		Security: roles(passerelle.RoleAdmin, passerelle.RoleAdviser, passerelle.RoleIntegrator),
-	}), func(ctx context.Context, in *struct{ Body PartnershipInput }) (*partnershipOutput, error) {
-		p, created, err := s.deps.Store.CreatePartnership(ctx, principal(ctx), in.Body.SIRET, in.Body.OrganisationID)
-		if err != nil {
-			return nil, err
-		}
-		out := &partnershipOutput{Status: http.StatusOK, Body: Partnership(p)}
-		if created {
-			out.Status = http.StatusCreated
-		}
-		return out, nil
-	})
-
-	huma.Register(s.api, huma.Operation{
-		OperationID: "delete-partnership", Method: http.MethodDelete, Path: "/v1/partnerships/{organisation_id}/{company_id}",
-		Summary:     "Unlink a company from an organisation",
-		Description: "The organisation's advisers and integrators no longer see the company. Admins, and advisers of the organisation.",
-		Tags:        []string{tag}, DefaultStatus: http.StatusNoContent,
-		Security: roles(passerelle.RoleAdmin, passerelle.RoleAdviser),
-	}, func(ctx context.Context, in *struct {
-		OrganisationID uuid.UUID `path:"organisation_id" doc:"Organisation id."`
-		CompanyID      uuid.UUID `path:"company_id" doc:"Company id."`
-	}) (*struct{}, error) {
-		return nil, s.deps.Store.DeletePartnership(ctx, principal(ctx), in.OrganisationID, in.CompanyID)
-	})
 }

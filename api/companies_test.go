@@ -169,16 +169,24 @@ func TestDuplicateSIRETIsLinkedByPartnership(t *testing.T) {
 	require.Contains(t, p["detail"], siret)
 	requireProblem(t, b.do(http.MethodGet, "/v1/companies/"+id, adviserB, nil), http.StatusNotFound, "not_found")
 
-	// Linking by SIRET: 201 the first time, 200 after; then organisation B sees it.
+	// Asking by SIRET: 201 pending the first time, 200 after; organisation B
+	// sees the company once the company accepts.
 	r := b.do(http.MethodPost, "/v1/partnerships", adviserB, map[string]any{"siret": siret})
 	requireStatus(t, http.StatusCreated, r)
 	link := r.json(t)
 	require.Equal(t, orgB.String(), link["organisation_id"])
 	require.Equal(t, id, link["company_id"])
+	require.Equal(t, "pending", link["status"])
+	require.Equal(t, false, link["steward"])
 	require.NotEmpty(t, link["created_at"])
 	r = b.do(http.MethodPost, "/v1/partnerships", integratorB, map[string]any{"siret": siret, "organisation_id": orgB})
 	requireStatus(t, http.StatusOK, r)
 	require.Equal(t, link, r.json(t))
+	requireProblem(t, b.do(http.MethodGet, "/v1/companies/"+id, adviserB, nil), http.StatusNotFound, "not_found")
+	r = b.do(http.MethodPost, "/v1/partnerships/"+orgB.String()+"/"+id+"/accept", b.companyKey(mustUUID(t, id)), nil)
+	requireStatus(t, http.StatusOK, r)
+	require.Equal(t, "active", r.json(t)["status"])
+	require.Equal(t, "company", r.json(t)["decided_by_role"])
 	requireStatus(t, http.StatusOK, b.do(http.MethodGet, "/v1/companies/"+id, adviserB, nil))
 	requireStatus(t, http.StatusOK, b.do(http.MethodGet, "/v1/companies/"+id, integratorB, nil))
 
@@ -204,7 +212,8 @@ func TestDuplicateSIRETIsLinkedByPartnership(t *testing.T) {
 	requireProblem(t, b.do(http.MethodDelete, path, adviserB, nil), http.StatusNotFound, "not_found")
 	requireStatus(t, http.StatusOK, b.do(http.MethodGet, "/v1/companies/"+id, adviserA, nil))
 
-	// Audited: A's link at registration, B's link and unlink; the 200 wrote nothing.
+	// Audited: A's link at registration, B's request, the company's answer and
+	// B's unlink; the 200 wrote nothing.
 	r = b.do(http.MethodGet, "/v1/audit?resource_type=partnership", b.admin, nil)
 	requireStatus(t, http.StatusOK, r)
 	var got []string
@@ -213,7 +222,8 @@ func TestDuplicateSIRETIsLinkedByPartnership(t *testing.T) {
 		require.Equal(t, id, e["resource_id"])
 		got = append(got, e["action"].(string)+" "+e["organisation_id"].(string)+" by "+e["actor_role"].(string))
 	}
-	require.Equal(t, []string{"create " + orgA.String() + " by adviser", "create " + orgB.String() + " by adviser", "delete " + orgB.String() + " by adviser"}, got)
+	require.Equal(t, []string{"create " + orgA.String() + " by adviser", "create " + orgB.String() + " by adviser",
+		"decide " + orgB.String() + " by company", "delete " + orgB.String() + " by adviser"}, got)
 }
 
 func TestCompaniesValidation(t *testing.T) {

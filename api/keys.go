@@ -67,10 +67,11 @@ func (s *Server) registerKeys() {
 	const tag = "API keys"
 	huma.Register(s.api, creating(huma.Operation{
 		OperationID: "create-api-key", Method: http.MethodPost, Path: "/v1/api-keys",
-		Summary:     "Create an API key",
-		Description: "Admins create any key. An adviser creates company keys for its organisation's partner companies.",
-		Tags:        []string{tag}, DefaultStatus: http.StatusCreated,
-		Security: roles(passerelle.RoleAdmin, passerelle.RoleAdviser),
+		Summary: "Create an API key",
+		Description: "Admins create any key. An adviser creates company keys for the companies its organisation registered " +
+			"(it is their steward); another partner organisation answers 403. A company key creates keys for its own company.",
+		Tags: []string{tag}, DefaultStatus: http.StatusCreated,
+		Security: roles(passerelle.RoleAdmin, passerelle.RoleAdviser, passerelle.RoleCompany),
 	}), func(ctx context.Context, in *struct{ Body APIKeyInput }) (*createdKeyOutput, error) {
 		k, secret, err := s.deps.Store.CreateKey(ctx, principal(ctx), store.KeyInput{Name: in.Body.Name, Role: in.Body.Role,
 			OrganisationID: in.Body.OrganisationID, CompanyID: in.Body.CompanyID, AdviserID: in.Body.AdviserID})
@@ -82,8 +83,8 @@ func (s *Server) registerKeys() {
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-api-keys", Method: http.MethodGet, Path: "/v1/api-keys",
-		Summary: "List API keys", Description: "Admins see every key; an adviser the keys of its organisation's partner companies.",
-		Tags: []string{tag}, Security: roles(passerelle.RoleAdmin, passerelle.RoleAdviser),
+		Summary: "List API keys", Description: "Admins see every key; an adviser the keys of the companies its organisation is the steward of; a company its own.",
+		Tags: []string{tag}, Security: roles(passerelle.RoleAdmin, passerelle.RoleAdviser, passerelle.RoleCompany),
 	}, func(ctx context.Context, in *struct{ ListParams }) (*listOutput[APIKeyList], error) {
 		items, next, link, err := listPageOf(s, "api-keys", "/v1/api-keys", in.ListParams, nil,
 			func(page store.Page) ([]store.APIKey, *store.Cursor, error) {
@@ -97,8 +98,9 @@ func (s *Server) registerKeys() {
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "revoke-api-key", Method: http.MethodPost, Path: "/v1/api-keys/{id}/revoke",
-		Summary: "Revoke an API key", Description: "Effective on the very next request made with the key.",
-		Tags: []string{tag}, Security: roles(passerelle.RoleAdmin, passerelle.RoleAdviser),
+		Summary: "Revoke an API key", Description: "Effective on the very next request made with the key. " +
+			"Admins revoke any key; an adviser and a company the keys they may create.",
+		Tags: []string{tag}, Security: roles(passerelle.RoleAdmin, passerelle.RoleAdviser, passerelle.RoleCompany),
 	}, func(ctx context.Context, in *struct {
 		ID uuid.UUID `path:"id"`
 	}) (*apiKeyOutput, error) {

@@ -78,7 +78,7 @@ func (s *Server) registerOrganisations() {
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-organisations", Method: http.MethodGet, Path: "/v1/organisations",
-		Summary: "List organisations", Description: "Admins see all; advisers and integrators their own; companies those they partner with.",
+		Summary: "List organisations", Description: "Admins see all; advisers and integrators their own; companies those that work with them or ask to (pending), so that they know who asks.",
 		Tags: []string{tag}, Security: roles(allRoles...),
 	}, func(ctx context.Context, in *struct{ ListParams }) (*listOutput[OrganisationList], error) {
 		items, next, link, err := listPageOf(s, "organisations", "/v1/organisations", in.ListParams, nil,

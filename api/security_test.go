@@ -33,12 +33,21 @@ type tenant struct {
 	notification                                uuid.UUID         // in the adviser's inbox
 	webhook, delivery                           uuid.UUID         // the integrator's endpoint and a delivery to it
 	keys                                        map[string]string // role → secret
+	askSIRET                                    string            // a company org may ask to work with (create-partnership)
+}
+
+// privateIDs are tenant tn's ids that no other tenant may ever read, not even
+// one that asked to work with tn's company: the company's id is public (its
+// published offers name it), these are not.
+func (tn tenant) privateIDs() []uuid.UUID {
+	return []uuid.UUID{tn.adviser, tn.cohort, tn.companyKeyID, tn.offer, tn.trainee, tn.consent, tn.job,
+		tn.proposal, tn.placement, tn.followup, tn.notification, tn.webhook, tn.delivery}
 }
 
 func newTenant(t *testing.T, b *bundle, name string) tenant {
 	t.Helper()
 	ctx := context.Background()
-	tn := tenant{org: b.organisation(name), keys: map[string]string{}}
+	tn := tenant{org: b.organisation(name), keys: map[string]string{passerelle.RoleAdmin: b.admin}}
 	tn.keys[passerelle.RoleAdviser] = b.adviserKey(tn.org)
 	tn.keys[passerelle.RoleIntegrator] = b.integratorKey(tn.org)
 	admin := passerelle.Principal{Role: passerelle.RoleAdmin}
@@ -160,7 +169,9 @@ func bodyFor(t *testing.T, method, opID string, tn tenant) any {
 	case "create-api-key":
 		return map[string]any{"name": "k", "role": "company", "company_id": tn.company.String()}
 	case "create-partnership":
-		return map[string]any{"siret": validSIRET(), "organisation_id": tn.org.String()}
+		return map[string]any{"siret": tn.askSIRET, "organisation_id": tn.org.String()}
+	case "accept-partnership", "refuse-partnership":
+		return nil
 	case "revoke-api-key":
 		return nil
 	case "create-offer", "replace-offer":
@@ -245,9 +256,12 @@ func pathFor(t *testing.T, path string, tn tenant) string {
 }
 
 // TestEveryOperationEnforcesItsSecurity walks the generated spec: every
-// operation but health declares roles; without a key it is 401; with a
-// role it does not declare, 403; with a declared role aimed at another
-// tenant's objects, 404; never a 5xx.
+// operation but health declares roles; without a key it is 401; with a role
+// it does not declare, 403; with a declared role aimed at another tenant's
+// objects, 404; aimed at its own, neither 401, 403, 404 nor a 5xx. A third
+// organisation, pending, has asked to work with tenant A's company and not
+// been accepted: every route on A's objects answers it 404, and no list shows
+// it anything private of A's.
 func TestEveryOperationEnforcesItsSecurity(t *testing.T) {
 	t.Parallel()
 	// The walk sends hundreds of requests per key in a few seconds: the rate
@@ -255,12 +269,32 @@ func TestEveryOperationEnforcesItsSecurity(t *testing.T) {
 	b := setup(t, setupOpts{search: true, rateLimitPerMinute: 1_000_000, rateLimitBurst: 100_000})
 	a := newTenant(t, b, "Tenant A")
 	other := newTenant(t, b, "Tenant B")
-	_, revoked, err := b.store.CreateKey(context.Background(), passerelle.System, store.KeyInput{Name: "r", Role: passerelle.RoleAdmin})
+	ctx := context.Background()
+	_, revoked, err := b.store.CreateKey(ctx, passerelle.System, store.KeyInput{Name: "r", Role: passerelle.RoleAdmin})
 	require.NoError(t, err)
 	revokedKey := revoked
 	k := mustKeyID(t, b, revokedKey)
-	_, err = b.store.RevokeKey(context.Background(), passerelle.System, k)
+	_, err = b.store.RevokeKey(ctx, passerelle.System, k)
 	require.NoError(t, err)
+
+	// A company registered by an admin, partner of nobody: what tenant A asks
+	// to work with when the walk creates a partnership.
+	free := companyBody("libre")
+	requireStatus(t, http.StatusCreated, b.do(http.MethodPost, "/v1/companies", b.admin, free))
+	a.askSIRET = free["siret"].(string)
+
+	// The pending tenant asked to work with A's company; nobody answered.
+	pending := tenant{org: b.organisation("Tenant P"), keys: map[string]string{}}
+	r := b.do(http.MethodPost, "/v1/organisations/"+pending.org.String()+"/advisers", b.admin, adviserBody("P"))
+	requireStatus(t, http.StatusCreated, r)
+	pending.adviser = mustUUID(t, r.json(t)["id"].(string)) // so that its key has an inbox
+	pending.keys[passerelle.RoleAdviser] = b.key(store.KeyInput{Role: passerelle.RoleAdviser, OrganisationID: &pending.org, AdviserID: &pending.adviser})
+	pending.keys[passerelle.RoleIntegrator] = b.integratorKey(pending.org)
+	c, err := b.store.GetCompany(ctx, passerelle.System, a.company)
+	require.NoError(t, err)
+	r = b.do(http.MethodPost, "/v1/partnerships", pending.keys[passerelle.RoleAdviser], map[string]any{"siret": c.SIRET})
+	requireStatus(t, http.StatusCreated, r)
+	require.Equal(t, passerelle.PartnershipPending, r.json(t)["status"])
 
 	ops := 0
 	for path, item := range b.server.OpenAPI().Paths {
@@ -283,31 +317,92 @@ func TestEveryOperationEnforcesItsSecurity(t *testing.T) {
 			requireProblem(t, b.do(method, ownPath, revokedKey, body), http.StatusUnauthorized, "unauthorized")
 			requireProblem(t, b.do(method, ownPath, "psl_garbage", body), http.StatusUnauthorized, "unauthorized")
 
-			for _, role := range []string{passerelle.RoleAdviser, passerelle.RoleIntegrator, passerelle.RoleCompany} {
+			for _, role := range passerelle.Roles {
 				key := a.keys[role]
 				if !slices.Contains(declared, role) {
 					requireProblem(t, b.do(method, ownPath, key, body), http.StatusForbidden, "forbidden")
 					continue
 				}
-				foreign := b.do(method, pathFor(t, path, other), key, bodyFor(t, method, op.OperationID, other))
-				require.Less(t, foreign.StatusCode, 500, "%s as %s on another tenant: %s", name, role, foreign.body)
-				if strings.Contains(path, "{") {
-					require.Equal(t, http.StatusNotFound, foreign.StatusCode,
-						"%s as %s on another tenant's ids must be 404: %s", name, role, foreign.body)
+				if role != passerelle.RoleAdmin { // an admin has no other tenant
+					foreign := b.do(method, pathFor(t, path, other), key, bodyFor(t, method, op.OperationID, other))
+					require.Less(t, foreign.StatusCode, 500, "%s as %s on another tenant: %s", name, role, foreign.body)
+					if strings.Contains(path, "{") {
+						require.Equal(t, http.StatusNotFound, foreign.StatusCode,
+							"%s as %s on another tenant's ids must be 404: %s", name, role, foreign.body)
+					}
+				}
+				if pk := pending.keys[role]; pk != "" {
+					requirePendingSeesNothing(t, b, method, name, op.OperationID, ownPath, pk, role, a)
 				}
 				if destructive[op.OperationID] {
 					continue // would take tenant A's keys or partners away from the rest of the walk
 				}
-				own := b.do(method, ownPath, key, bodyFor(t, method, op.OperationID, a))
+				ownBody := bodyFor(t, method, op.OperationID, a)
+				if op.OperationID == "transition-proposal" && role == passerelle.RoleCompany {
+					ownBody = map[string]any{"to": "declined_by_company", "reason": "security walk"} // the company's own move
+				}
+				own := b.do(method, ownPath, key, ownBody)
 				require.Less(t, own.StatusCode, 500, "%s as %s: %s", name, role, own.body)
+				require.NotContains(t, []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound}, own.StatusCode,
+					"%s as %s on its own tenant's ids: %s", name, role, own.body)
 			}
 		}
 	}
 	require.Greater(t, ops, 10, "the walk saw the API's operations")
 }
 
+// requirePendingSeesNothing calls an operation, aimed at tenant a's objects,
+// with the key of an organisation whose partnership with a's company is still
+// pending: on a's ids it is 404; a write naming a's objects in its body is
+// refused as not found (or, for an id in a body, invalid: "no trainee of
+// yours has this id"), never done and never 403; a read answers but shows
+// none of a's private ids.
+func requirePendingSeesNothing(t *testing.T, b *bundle, method, name, opID, path, key, role string, a tenant) {
+	t.Helper()
+	body := bodyFor(t, method, opID, a)
+	r := b.do(method, path, key, body)
+	require.Less(t, r.StatusCode, 500, "%s as a pending %s: %s", name, role, r.body)
+	switch {
+	case strings.Contains(name, "{") && r.StatusCode == http.StatusForbidden && strings.HasPrefix(path, "/v1/offers/"+a.offer.String()):
+		// The walk published A's offer: anyone reads it (public data), so a
+		// change by whoever may not make it is 403, as for any reader.
+		pub := b.do(http.MethodGet, "/v1/offers/"+a.offer.String(), key, nil)
+		requireStatus(t, http.StatusOK, pub)
+		require.Equal(t, "published", pub.json(t)["status"], "%s as a pending %s: 403 on an offer it may not read", name, role)
+	case strings.Contains(name, "{"):
+		require.Equal(t, http.StatusNotFound, r.StatusCode, "%s as a pending %s on tenant A's ids must be 404: %s", name, role, r.body)
+	case body != nil:
+		sent := string(mustJSON(t, body))
+		if strings.Contains(sent, a.company.String()) || strings.Contains(sent, a.org.String()) ||
+			slices.ContainsFunc(a.privateIDs(), func(id uuid.UUID) bool { return strings.Contains(sent, id.String()) }) {
+			require.Contains(t, []int{http.StatusNotFound, http.StatusUnprocessableEntity}, r.StatusCode,
+				"%s as a pending %s naming tenant A's objects must be 404 (or 422 for a body id): %s", name, role, r.body)
+		}
+	default:
+		private := a.privateIDs()
+		if published(t, b, a.offer) { // the walk may have published A's draft: then anyone reads it
+			private = slices.DeleteFunc(private, func(id uuid.UUID) bool { return id == a.offer })
+		}
+		for _, id := range private {
+			require.NotContains(t, string(r.body), id.String(), "%s as a pending %s shows tenant A's %s", name, role, id)
+		}
+		if opID == "list-companies" || opID == "list-api-keys" {
+			require.NotContains(t, string(r.body), a.company.String(), "%s as a pending %s shows tenant A's company", name, role)
+		}
+	}
+}
+
+// published reports whether the offer is published now.
+func published(t *testing.T, b *bundle, offer uuid.UUID) bool {
+	t.Helper()
+	o, err := b.store.GetOffer(context.Background(), passerelle.System, offer)
+	require.NoError(t, err)
+	return o.Status == store.StatusPublished
+}
+
 // destructive operations are not replayed on tenant A's own objects.
-var destructive = map[string]bool{"revoke-api-key": true, "delete-partnership": true, "delete-webhook": true}
+var destructive = map[string]bool{"revoke-api-key": true, "delete-partnership": true, "delete-webhook": true,
+	"refuse-partnership": true}
 
 // operationsOf lists a path's operations by method.
 func operationsOf(item *huma.PathItem) map[string]*huma.Operation {

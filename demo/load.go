@@ -201,13 +201,19 @@ func (l *loader) programme(ctx context.Context, p Programme) (org uuid.UUID, exi
 }
 
 // company finds the company by its SIRET or registers it, and makes it a
-// partner of the organisation.
+// partner of the organisation. A company another programme registered first
+// is asked, and accepts, as its contact would: who may act for a company is
+// decided by the company.
 func (l *loader) company(ctx context.Context, staff passerelle.Principal, c Company) (uuid.UUID, error) {
 	var id uuid.UUID
 	ok, err := l.find(ctx, `SELECT id FROM companies WHERE siret = $1`, []any{siret(c.Name)}, &id)
 	if err != nil || ok {
 		if ok {
-			_, _, err = l.st.CreatePartnership(ctx, staff, siret(c.Name), nil)
+			if _, _, err = l.st.CreatePartnership(ctx, staff, siret(c.Name), nil); err != nil {
+				return id, err
+			}
+			contact := passerelle.Principal{Role: passerelle.RoleCompany, CompanyID: id}
+			_, err = l.st.DecidePartnership(ctx, contact, staff.OrganisationID, id, passerelle.PartnershipActive)
 		}
 		return id, err
 	}

@@ -52,6 +52,16 @@ func TestLoadTwiceChangesNothing(t *testing.T) {
 		require.Positive(t, n, table)
 	}
 
+	// Every partnership is active, and each company has one steward, the
+	// programme that registered it. (A programme linking a company another
+	// registered goes through the company's acceptance; the second load below
+	// takes that path for every company, and changes nothing.)
+	var pending, companies, stewards int
+	require.NoError(t, st.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE status <> 'active'),
+		count(DISTINCT company_id), count(*) FILTER (WHERE steward) FROM partnerships`).Scan(&pending, &companies, &stewards))
+	require.Zero(t, pending)
+	require.Equal(t, companies, stewards)
+
 	second, err := Load(ctx, st)
 	require.NoError(t, err)
 	require.Equal(t, after, counts(t, st), "a second load writes nothing")

@@ -87,8 +87,8 @@ func scanCompany(row pgx.Row) (Company, error) {
 }
 
 // companyScope restricts companies to what actor may see: all for an admin,
-// its own for a company, its organisation's partners for an adviser or
-// integrator.
+// its own for a company, its organisation's active partners for an adviser or
+// integrator (a pending partner sees only public data: published offers).
 func companyScope(actor passerelle.Principal, args pgx.NamedArgs) string {
 	switch actor.Role {
 	case passerelle.RoleAdmin:
@@ -98,7 +98,7 @@ func companyScope(actor passerelle.Principal, args pgx.NamedArgs) string {
 		return `id = @scope_company`
 	default:
 		args["scope_org"] = actor.OrganisationID
-		return `id IN (SELECT company_id FROM partnerships WHERE organisation_id = @scope_org)`
+		return `id IN ` + activePartners("scope_org")
 	}
 }
 
@@ -151,8 +151,8 @@ func nullable(s string) *string {
 }
 
 // CreateCompany registers a company. Admins, advisers and integrators may; an
-// adviser's or integrator's company becomes a partner of its organisation in
-// the same transaction. A SIRET already registered is a conflict: the caller
+// adviser's or integrator's company becomes an active partner of its
+// organisation, which is its steward, in the same transaction. A SIRET already registered is a conflict: the caller
 // links that company with CreatePartnership instead.
 func (s *Store) CreateCompany(ctx context.Context, actor passerelle.Principal, in CompanyInput) (Company, error) {
 	switch actor.Role {
@@ -172,7 +172,7 @@ func (s *Store) CreateCompany(ctx context.Context, actor passerelle.Principal, i
 			RETURNING `+companyColumns, companyArgs(uuid.New(), in)))
 		if uniqueViolation(err, "companies_siret_key") {
 			return passerelle.Errorf(passerelle.EConflict,
-				"A company with SIRET %s is already registered: link it to your organisation with POST /v1/partnerships and the body {\"siret\": \"%s\"} (admins add organisation_id).",
+				"A company with SIRET %s is already registered: ask to work with it with POST /v1/partnerships and the body {\"siret\": \"%s\"} (admins add organisation_id); the company accepts or refuses.",
 				in.SIRET, in.SIRET)
 		}
 		if err != nil {
@@ -185,7 +185,8 @@ func (s *Store) CreateCompany(ctx context.Context, actor passerelle.Principal, i
 		if org == nil {
 			return nil
 		}
-		_, err = insertPartnership(ctx, tx, actor, *org, c.ID)
+		// The organisation that registers a company is its steward.
+		_, _, err = insertPartnership(ctx, tx, actor, *org, c.ID, passerelle.PartnershipActive, true)
 		return err
 	})
 	return c, wrap("create company", err)
@@ -220,8 +221,9 @@ func (s *Store) ListCompanies(ctx context.Context, actor passerelle.Principal, f
 	return items, next, wrap("list companies", err)
 }
 
-// UpdateCompany replaces a company's fields. Admins, advisers and integrators
-// of a partner organisation, and the company itself may. The SIRET cannot
+// UpdateCompany replaces a company's fields. Admins, the company itself, and
+// advisers and integrators of its steward organisation may; another active
+// partner sees the company but may not change it (forbidden). The SIRET cannot
 // change: another establishment is another company. ifVersion, when not nil,
 // must match the current version (If-Match).
 func (s *Store) UpdateCompany(ctx context.Context, actor passerelle.Principal, id uuid.UUID, ifVersion *int, in CompanyInput) (Company, error) {
@@ -234,6 +236,10 @@ func (s *Store) UpdateCompany(ctx context.Context, actor passerelle.Principal, i
 			return notFound("Company")
 		}
 		if err != nil {
+			return err
+		}
+		if err := mayActForCompany(ctx, tx, actor, id, passerelle.EditCompany,
+			"Only the company itself, the organisation that registered it and admins may change a company's identity and contacts."); err != nil {
 			return err
 		}
 		if err := checkVersion(ifVersion, cur.Version); err != nil {

@@ -64,8 +64,9 @@ func hashKey(key string) []byte {
 }
 
 // CreateKey creates a key and returns it with the secret, shown this once.
-// Admins create any key; an adviser creates company keys for its
-// organisation's partner companies; nobody else creates keys.
+// Admins create any key; an adviser creates company keys for the companies
+// its organisation is the steward of; a company creates keys for itself
+// (another device, another contact); nobody else creates keys.
 func (s *Store) CreateKey(ctx context.Context, actor passerelle.Principal, in KeyInput) (APIKey, string, error) {
 	if err := checkKeyInput(in); err != nil {
 		return APIKey{}, "", err
@@ -130,24 +131,20 @@ func checkKeyInput(in KeyInput) error {
 }
 
 // authoriseKeyWrite says whether actor may create or revoke a key of role for
-// companyID. An adviser's reach is its organisation's partner companies; a
-// company outside it answers not found.
+// companyID: passerelle.MayActForCompany's IssueCompanyKeys. An adviser's reach
+// is the companies its organisation is the steward of; an active partner that
+// is not the steward is forbidden, any other company answers not found. A
+// company manages the keys of its own company.
 func authoriseKeyWrite(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, role string, companyID *uuid.UUID) error {
 	switch actor.Role {
 	case passerelle.RoleAdmin:
 		return nil
-	case passerelle.RoleAdviser:
+	case passerelle.RoleAdviser, passerelle.RoleCompany:
 		if role != passerelle.RoleCompany || companyID == nil {
-			return passerelle.Errorf(passerelle.EForbidden, "Advisers may only issue keys for their organisation's partner companies.")
+			return passerelle.Errorf(passerelle.EForbidden, "Advisers and companies may only issue company keys.")
 		}
-		ok, err := isPartner(ctx, tx, actor.OrganisationID, *companyID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return notFound("Company")
-		}
-		return nil
+		return mayActForCompany(ctx, tx, actor, *companyID, passerelle.IssueCompanyKeys,
+			"Only the company itself, the organisation that registered it and admins may issue its keys.")
 	default:
 		return passerelle.Errorf(passerelle.EForbidden, "This role may not manage API keys.")
 	}
@@ -191,16 +188,20 @@ func scanKey(row pgx.Row) (APIKey, error) {
 	return k, err
 }
 
-// ListKeys lists the keys actor may manage: all for an admin, those of its
-// organisation's partner companies for an adviser.
+// ListKeys lists the keys actor may manage: all for an admin, those of the
+// companies its organisation is the steward of for an adviser, its own
+// company's for a company.
 func (s *Store) ListKeys(ctx context.Context, actor passerelle.Principal, page Page) ([]APIKey, *Cursor, error) {
 	base := `SELECT ` + keyColumns + ` FROM api_keys WHERE true`
 	args := pgx.NamedArgs{}
 	switch actor.Role {
 	case passerelle.RoleAdmin:
 	case passerelle.RoleAdviser:
-		base += ` AND company_id IN (SELECT company_id FROM partnerships WHERE organisation_id = @org)`
+		base += ` AND company_id IN (SELECT company_id FROM partnerships WHERE organisation_id = @org AND status = 'active' AND steward)`
 		args["org"] = actor.OrganisationID
+	case passerelle.RoleCompany:
+		base += ` AND company_id = @company`
+		args["company"] = actor.CompanyID
 	default:
 		return nil, nil, passerelle.Errorf(passerelle.EForbidden, "This role may not manage API keys.")
 	}
@@ -220,7 +221,7 @@ func (s *Store) RevokeKey(ctx context.Context, actor passerelle.Principal, id uu
 			return err
 		}
 		if err := authoriseKeyWrite(ctx, tx, actor, cur.Role, cur.CompanyID); err != nil {
-			if passerelle.ErrorCode(err) == passerelle.EForbidden && actor.Role == passerelle.RoleAdviser {
+			if passerelle.ErrorCode(err) != passerelle.EInternal && actor.Role != passerelle.RoleAdmin {
 				return notFound("API key") // an adviser never learns of keys outside its reach
 			}
 			return err

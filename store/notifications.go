@@ -149,7 +149,7 @@ func (s *Store) FanOut(ctx context.Context, id uuid.UUID, opts FanOutOptions, co
 			WHERE enabled AND (cardinality(event_types) = 0 OR @type = ANY (event_types))
 				AND (organisation_id IS NULL OR organisation_id = @org
 					OR @type = 'offer.published'
-					OR (@type LIKE 'offer.%' AND organisation_id IN (SELECT organisation_id FROM partnerships WHERE company_id = @company)))`,
+					OR (@type LIKE 'offer.%' AND organisation_id IN (SELECT organisation_id FROM partnerships WHERE company_id = @company AND status = 'active')))`,
 			pgx.NamedArgs{"type": e.Type, "org": e.OrganisationID, "company": e.CompanyID})
 		if err != nil {
 			return err

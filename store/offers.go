@@ -191,7 +191,8 @@ func offerReadScope(actor passerelle.Principal, args pgx.NamedArgs) string {
 }
 
 // offerWriteScope restricts offers to those actor may change: a company its
-// own, an adviser or integrator its organisation's partners', an admin all.
+// own, an adviser or integrator its organisation's active partners' (any
+// active partner writes on the company's behalf), an admin all.
 func offerWriteScope(actor passerelle.Principal, args pgx.NamedArgs) string {
 	switch actor.Role {
 	case passerelle.RoleAdmin:
@@ -201,7 +202,7 @@ func offerWriteScope(actor passerelle.Principal, args pgx.NamedArgs) string {
 		return `company_id = @scope_company`
 	default:
 		args["scope_org"] = actor.OrganisationID
-		return `company_id IN (SELECT company_id FROM partnerships WHERE organisation_id = @scope_org)`
+		return `company_id IN ` + activePartners("scope_org")
 	}
 }
 
@@ -238,7 +239,7 @@ func lockOffer(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, id uu
 }
 
 // offerCompany is the company a new offer is posted for: a company key's own
-// (company_id may be omitted), a partner of an adviser's or integrator's
+// (company_id may be omitted), an active partner of an adviser's or integrator's
 // organisation, any company for an admin. Any other is not found.
 func offerCompany(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, requested uuid.UUID) (uuid.UUID, error) {
 	switch actor.Role {
@@ -254,9 +255,9 @@ func offerCompany(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, re
 		}
 		return requested, nil
 	default:
-		ok, err := isPartner(ctx, tx, actor.OrganisationID, requested)
-		if err != nil || !ok {
-			return uuid.Nil, cmpErr(err, notFound("Company"))
+		if err := mayActForCompany(ctx, tx, actor, requested, passerelle.WriteOffers,
+			"This organisation may not write this company's offers."); err != nil {
+			return uuid.Nil, err
 		}
 		return requested, nil
 	}

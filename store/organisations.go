@@ -39,15 +39,16 @@ func scanOrganisation(row pgx.Row) (Organisation, error) {
 }
 
 // organisationScope restricts organisations to what actor may see: all for an
-// admin, its own for an adviser or integrator, those it partners with for a
-// company.
+// admin, its own for an adviser or integrator, for a company those that work
+// with it or ask to (it must know who asks before it answers; an organisation
+// holds nothing private).
 func organisationScope(actor passerelle.Principal, args pgx.NamedArgs) string {
 	switch actor.Role {
 	case passerelle.RoleAdmin:
 		return `true`
 	case passerelle.RoleCompany:
 		args["scope_company"] = actor.CompanyID
-		return `id IN (SELECT organisation_id FROM partnerships WHERE company_id = @scope_company)`
+		return `id IN (SELECT organisation_id FROM partnerships WHERE company_id = @scope_company AND status <> 'refused')`
 	default:
 		args["scope_org"] = actor.OrganisationID
 		return `id = @scope_org`
