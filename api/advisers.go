@@ -36,7 +36,8 @@ type NotificationPreferences map[string]string
 // Schema implements huma.SchemaProvider: one optional property per event type
 // (store.EventTypes, the one list), each a delivery, and no other key.
 func (NotificationPreferences) Schema(huma.Registry) *huma.Schema {
-	s := &huma.Schema{Type: huma.TypeObject, Properties: map[string]*huma.Schema{}, AdditionalProperties: false}
+	s := &huma.Schema{Type: huma.TypeObject, Properties: map[string]*huma.Schema{}, AdditionalProperties: false,
+		MaxProperties: ptr(len(store.EventTypes))}
 	for _, event := range store.EventTypes {
 		enum := make([]any, len(store.Deliveries))
 		for i, d := range store.Deliveries {

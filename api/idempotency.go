@@ -54,14 +54,9 @@ func (s *Server) idempotency(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	caller := principal(ctx.Context())
-	limit := op.MaxBodyBytes
-	body, err := io.ReadAll(io.LimitReader(ctx.BodyReader(), limit+1))
+	body, err := readBody(ctx, op.MaxBodyBytes)
 	if err != nil {
-		s.writeErr(ctx, passerelle.Errorf(passerelle.EBadRequest, "The request body could not be read."))
-		return
-	}
-	if int64(len(body)) > limit {
-		s.writeErr(ctx, passerelle.Errorf(passerelle.ETooLarge, "The request body is larger than %d bytes.", limit))
+		s.writeErr(ctx, err)
 		return
 	}
 	u := ctx.URL()

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -156,6 +158,14 @@ func newProblem(ctx huma.Context, status int, msg string, errs ...error) *Proble
 			}
 		}
 	}
+	p.Errors = boundErrors(p.Errors)
+	if p.Status == http.StatusServiceUnavailable && p.headers.Get("Retry-After") == "" {
+		// Every 503 says when to come back, whichever dependency is down.
+		p.headers = http.Header{"Retry-After": {strconv.Itoa(RetryAfterSeconds)}}
+		if ctx != nil {
+			ctx.SetHeader("Retry-After", p.headers.Get("Retry-After"))
+		}
+	}
 	if p.Status >= 500 && p.Status != http.StatusServiceUnavailable {
 		if ctx != nil {
 			loggerFrom(ctx.Context()).Error("internal error", "status", p.Status, "detail", msg, "errors", errorStrings(errs))
@@ -173,6 +183,47 @@ func newProblem(ctx huma.Context, status int, msg string, errs ...error) *Proble
 	p.Type = ProblemTypePrefix + code
 	p.Title = http.StatusText(p.Status)
 	return p
+}
+
+// RetryAfterSeconds is the Retry-After of a 503 whose error names no delay
+// of its own.
+const RetryAfterSeconds = 5
+
+// maxProblemErrors bounds the field errors of one problem: enough to fix a
+// form, and a problem's size stays small whatever the request held.
+const maxProblemErrors = 20
+
+// maxProblemValue bounds the length of a string value echoed in a field error.
+const maxProblemValue = 200
+
+// boundErrors keeps the first maxProblemErrors field errors and only the
+// values worth echoing: a scalar, or a string cut to maxProblemValue bytes.
+// huma's validator gives every unknown key of an object the whole object as
+// its value; a 50,000-key object once made a problem of 50,000 copies of
+// itself, which took the machine's cores and memory (issue #9).
+func boundErrors(errs []*huma.ErrorDetail) []*huma.ErrorDetail {
+	if len(errs) > maxProblemErrors {
+		errs = errs[:maxProblemErrors]
+	}
+	for i, e := range errs {
+		if e == nil {
+			continue
+		}
+		v := e.Value
+		switch x := v.(type) {
+		case nil, bool, int, int64, float64, json.Number:
+		case string:
+			if len(x) > maxProblemValue {
+				v = strings.ToValidUTF8(x[:maxProblemValue], "") + "…"
+			}
+		default:
+			v = nil
+		}
+		if v != e.Value {
+			errs[i] = &huma.ErrorDetail{Location: e.Location, Message: e.Message, Value: v}
+		}
+	}
+	return errs
 }
 
 func errorStrings(errs []error) []string {

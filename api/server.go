@@ -65,7 +65,7 @@ func New(deps Deps) *Server {
 	s.metrics = newHTTPMetrics(reg)
 	s.limiter = newRateLimiter(deps.RateLimitPerMinute, deps.RateLimitBurst)
 	s.api = humago.New(s.mux, s.humaConfig())
-	s.api.UseMiddleware(s.authenticate, s.idempotency)
+	s.api.UseMiddleware(s.authenticate, s.checkInput, s.idempotency)
 
 	s.registerHealth()
 	if !deps.Operational {

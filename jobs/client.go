@@ -79,6 +79,9 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 		Logger:          cfg.Logger,
 		Workers:         workers,
 		SoftStopTimeout: cfg.SoftStopTimeout,
+		// Jobs abandoned by a crash are retried promptly (see rescue.go).
+		JobTimeout:           JobTimeout,
+		RescueStuckJobsAfter: RescueStuckJobsAfter,
 	}
 	if cfg.Work {
 		rc.Queues = map[string]river.QueueConfig{

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -76,6 +77,11 @@ func scanAdviser(row pgx.Row) (Adviser, error) {
 // checkAdviserInput applies the rules on preferences for callers other than
 // the API, whose request schema already says them.
 func checkAdviserInput(in AdviserInput) error {
+	if len(in.NotificationPreferences) > len(EventTypes) {
+		// One error, not one per key: the map may be as large as a request.
+		return passerelle.Invalid("The notification preferences name more event types than there are.",
+			passerelle.FieldError{Location: "notification_preferences", Message: fmt.Sprintf("at most %d event types", len(EventTypes))})
+	}
 	var fields []passerelle.FieldError
 	for event, delivery := range in.NotificationPreferences {
 		loc := "notification_preferences." + event

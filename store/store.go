@@ -16,14 +16,14 @@ import (
 // Store is the database and the River client used to enqueue jobs inside
 // transactions. The River client may be insert-only (an API-only process).
 type Store struct {
-	pool  *pgxpool.Pool
+	pool  db // the pool, with its connection errors classified
 	river *river.Client[pgx.Tx]
 }
 
 // New returns a Store over pool. riverClient may be nil until the jobs package
 // has built it (see SetRiver).
 func New(pool *pgxpool.Pool, riverClient *river.Client[pgx.Tx]) *Store {
-	return &Store{pool: pool, river: riverClient}
+	return &Store{pool: db{pool}, river: riverClient}
 }
 
 // SetRiver sets the client used for InsertTx. The jobs package needs the store to
@@ -31,14 +31,16 @@ func New(pool *pgxpool.Pool, riverClient *river.Client[pgx.Tx]) *Store {
 func (s *Store) SetRiver(c *river.Client[pgx.Tx]) { s.river = c }
 
 // Pool returns the underlying pool, for health checks and tests.
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+func (s *Store) Pool() *pgxpool.Pool { return s.pool.Pool }
 
 // Ping checks that PostgreSQL answers.
-func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+func (s *Store) Ping(ctx context.Context) error { return classify(s.pool.Ping(ctx)) }
 
-// inTx runs fn in a transaction, committing when it returns nil.
+// inTx runs fn in a transaction, committing when it returns nil. A
+// connection lost inside the transaction is classified here, once for every
+// statement of fn.
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, fn)
+	return classify(pgx.BeginFunc(ctx, s.pool, fn))
 }
 
 // notFound is the answer for a missing row and for another tenant's row alike.

@@ -45,12 +45,14 @@ type Main struct {
 	// Migrate applies migrations before starting.
 	Migrate bool
 
-	pool     *pgxpool.Pool
-	river    *river.Client[pgx.Tx]
-	server   *http.Server
-	metrics  *http.Server
-	listener net.Listener
-	serveErr chan error
+	pool    *pgxpool.Pool
+	river   *river.Client[pgx.Tx]
+	server  *http.Server
+	metrics *http.Server
+	// metricsErr receives the metrics server's end (nil channel without one).
+	metricsErr chan error
+	listener   net.Listener
+	serveErr   chan error
 
 	closeOnce sync.Once
 	closeErr  error
@@ -242,7 +244,8 @@ func (m *Main) serveMetrics(ctx context.Context, registry *prometheus.Registry) 
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
 	m.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = m.metrics.Serve(ln) }()
+	m.metricsErr = make(chan error, 1)
+	go func() { m.metricsErr <- m.metrics.Serve(ln) }()
 	return nil
 }
 
@@ -278,8 +281,13 @@ func (m *Main) close() error {
 	}
 	if m.metrics != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
-		_ = m.metrics.Shutdown(ctx)
+		if err := m.metrics.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("metrics shutdown: %w", err))
+		}
 		cancel()
+		if err := <-m.metricsErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("metrics serve: %w", err))
+		}
 	}
 	if m.river != nil && m.Only != OnlyAPI {
 		// River's own SoftStopTimeout cancels running jobs' contexts; this
@@ -333,6 +341,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	case err := <-m.serveErr:
 		m.serveErr <- err // Close reads it
 		env.Logger.Error("http server stopped", "error", err)
+	case err := <-m.metricsErr:
+		// Metrics nobody can scrape are an outage to an operator: stop
+		// cleanly, and let the supervisor restart the process.
+		m.metricsErr <- err // Close reads it
+		env.Logger.Error("metrics server stopped", "error", err)
 	}
 	err := m.Close()
 	if err == nil {
