@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/matching"
 )
 
 // Event types of proposals.
@@ -71,31 +71,6 @@ type CandidateIdentity struct {
 	Phone     string
 }
 
-// Distance bands, from the trainee's home to the offer.
-var DistanceBands = []string{"0-5 km", "5-15 km", "15-30 km", "30+ km"}
-
-// distanceBand names the band of a distance in km.
-func distanceBand(km float64) string {
-	switch {
-	case km < 5:
-		return DistanceBands[0]
-	case km < 15:
-		return DistanceBands[1]
-	case km < 30:
-		return DistanceBands[2]
-	}
-	return DistanceBands[3]
-}
-
-// distanceKm is the great-circle distance between two points.
-func distanceKm(lat1, lon1, lat2, lon2 float64) float64 {
-	const earthRadius = 6371.0
-	rad := math.Pi / 180
-	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadius * math.Asin(math.Sqrt(h))
-}
-
 // proposalColumns read a proposal with what its candidate view needs: p is
 // proposals, t trainees, o offers.
 const proposalColumns = `p.id, p.trainee_id, p.offer_id, p.organisation_id, p.company_id, t.referent_id, o.title, p.status,
@@ -143,7 +118,8 @@ func (r *proposalRow) view(actor passerelle.Principal) Proposal {
 		Pseudonym:    t.Pseudonym(p.CompanyID),
 		Skills:       nonNilSlice(t.Profile.Skills),
 		Availability: nonNilSlice(t.Profile.Availability),
-		DistanceBand: distanceBand(distanceKm(t.Profile.HomeLatitude, t.Profile.HomeLongitude, r.offerLat, r.offerLon)),
+		DistanceBand: matching.DistanceBand(matching.DistanceKm(matching.Point{Lat: t.Profile.HomeLatitude, Lon: t.Profile.HomeLongitude},
+			matching.Point{Lat: r.offerLat, Lon: r.offerLon})),
 		MinorAtStart: Age(t.Identity.BirthDate, start) < AgeOfMajority,
 	}
 	identity := &CandidateIdentity{FirstName: t.Identity.FirstName, LastName: t.Identity.LastName,
