@@ -79,7 +79,8 @@ func matchTrainee(ctx context.Context, st *store.Store, id uuid.UUID, opts match
 			ix = matching.NewIndex(offers)
 		}
 		res.Offers = ix.Len()
-		matches = ix.Match(p.Trainee, time.Now(), opts)
+		// The database clock, in the zone the matcher counts days in.
+		matches = ix.Match(p.Trainee, p.Now.In(paris), opts)
 	}
 	res.SuggestionResult, err = st.ApplySuggestions(ctx, id, p.Version, matches)
 	return res, err

@@ -78,7 +78,7 @@ const proposalColumns = `p.id, p.trainee_id, p.offer_id, p.organisation_id, p.co
 	p.version, t.skills, t.availability, t.home_latitude, t.home_longitude, t.birth_date, t.first_name, t.last_name,
 	t.email, t.phone, t.pseudonym_salt, o.latitude, o.longitude, o.start_date,
 	EXISTS (SELECT 1 FROM consents c WHERE c.trainee_id = p.trainee_id AND c.scope = 'reveal_identity'
-		AND c.offer_id = p.offer_id AND c.withdrawn_at IS NULL)`
+		AND c.offer_id = p.offer_id AND c.withdrawn_at IS NULL), ` + parisToday
 
 const proposalFrom = ` FROM proposals p JOIN trainees t ON t.id = p.trainee_id JOIN offers o ON o.id = p.offer_id`
 
@@ -89,6 +89,7 @@ type proposalRow struct {
 	offerLat     float64
 	offerLon     float64
 	offerStart   *time.Time
+	today        time.Time // the database's date in Paris
 	revealed     bool
 	identityRead bool // set by view: the identity was shown
 }
@@ -100,7 +101,7 @@ func scanProposalRow(row pgx.Row) (proposalRow, error) {
 		&p.Status, &p.Origin, &p.Score, &p.Reasons, &p.StatusActorRole, &p.StatusChangedAt, &p.ProposedAt, &p.CreatedAt,
 		&p.UpdatedAt, &p.Version, &t.Profile.Skills, &t.Profile.Availability, &t.Profile.HomeLatitude,
 		&t.Profile.HomeLongitude, &t.Identity.BirthDate, &t.Identity.FirstName, &t.Identity.LastName, &t.Identity.Email,
-		&t.Identity.Phone, &t.pseudonymSalt, &r.offerLat, &r.offerLon, &r.offerStart, &r.revealed)
+		&t.Identity.Phone, &t.pseudonymSalt, &r.offerLat, &r.offerLon, &r.offerStart, &r.revealed, &r.today)
 	t.ID, t.OrganisationID = p.TraineeID, p.OrganisationID
 	return r, err
 }
@@ -110,7 +111,8 @@ func scanProposalRow(row pgx.Row) (proposalRow, error) {
 func (r *proposalRow) view(actor passerelle.Principal) Proposal {
 	p := r.Proposal
 	t := r.trainee
-	start := time.Now().UTC()
+	// A minor "at start": on the offer's start date, else today.
+	start := r.today
 	if r.offerStart != nil {
 		start = *r.offerStart
 	}

@@ -53,6 +53,9 @@ type MatchProfile struct {
 	// consent, or is under 15 without a guardian's consent: their
 	// suggestions are all withdrawn.
 	Matchable bool
+	// Now is the database clock when the profile was read: the time the
+	// matcher checks expiry, ages and availability at.
+	Now time.Time
 }
 
 // LoadMatchProfile reads trainee id for the matcher; found is false when the
@@ -61,11 +64,12 @@ func (s *Store) LoadMatchProfile(ctx context.Context, id uuid.UUID) (p MatchProf
 	var t Trainee
 	var consents []string
 	var excluded []uuid.UUID
-	err = s.pool.QueryRow(ctx, `SELECT `+traineeColumns+`,
+	var now, today time.Time
+	err = s.pool.QueryRow(ctx, `SELECT `+traineeColumns+`, now(), `+parisToday+`,
 		ARRAY(SELECT scope FROM consents c WHERE c.trainee_id = trainees.id AND c.withdrawn_at IS NULL),
 		ARRAY(SELECT offer_id FROM proposals p WHERE p.trainee_id = trainees.id
 			AND p.status IN ('dismissed', 'declined_by_company', 'declined_by_trainee'))
-		FROM trainees WHERE id = $1`, id).Scan(append(traineeDest(&t), &consents, &excluded)...)
+		FROM trainees WHERE id = $1`, id).Scan(append(traineeDest(&t), &now, &today, &consents, &excluded)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, false, nil
 	}
@@ -78,10 +82,13 @@ func (s *Store) LoadMatchProfile(ctx context.Context, id uuid.UUID) (p MatchProf
 	for _, o := range excluded {
 		out[o] = true
 	}
-	return matchProfileOf(t, consents, out, time.Now()), true, nil
+	p = matchProfileOf(t, consents, out, today)
+	p.Now = now
+	return p, true, nil
 }
 
-func matchProfileOf(t Trainee, consents []string, excluded map[uuid.UUID]bool, now time.Time) MatchProfile {
+// matchProfileOf is trainee t as the matcher sees them on day today.
+func matchProfileOf(t Trainee, consents []string, excluded map[uuid.UUID]bool, today time.Time) MatchProfile {
 	has := func(scope string) bool {
 		for _, c := range consents {
 			if c == scope {
@@ -110,7 +117,7 @@ func matchProfileOf(t Trainee, consents []string, excluded map[uuid.UUID]bool, n
 		mt.MaxWeeklyHours = *p.MaxWeeklyHours
 	}
 	matchable := t.Status == TraineeActive && has(ConsentMatching) &&
-		(Age(t.Identity.BirthDate, now) >= GuardianAge || has(ConsentGuardian))
+		(Age(t.Identity.BirthDate, today) >= GuardianAge || has(ConsentGuardian))
 	return MatchProfile{Trainee: mt, Version: t.Version, Matchable: matchable}
 }
 

@@ -177,7 +177,11 @@ func (s *Store) checkTraineeInput(ctx context.Context, db querier, org uuid.UUID
 		bad("status", "must be one of "+strings.Join(TraineeStatuses, ", "), in.Status)
 	}
 	in.Identity.BirthDate = day(in.Identity.BirthDate)
-	if age := Age(in.Identity.BirthDate, time.Now()); age < 13 || age > 100 {
+	now, err := today(ctx, db)
+	if err != nil {
+		return err
+	}
+	if age := Age(in.Identity.BirthDate, now); age < 13 || age > 100 {
 		bad("identity.birth_date", "the trainee must be between 13 and 100 years old", in.Identity.BirthDate.Format(time.DateOnly))
 	}
 	if in.Status == TraineeExited && in.ExitDate == nil {
