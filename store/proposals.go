@@ -318,12 +318,36 @@ func proposalEvent(typ string, p Proposal, extra map[string]any) Event {
 
 // recordProposalTransition writes one line of a proposal's history, by actor.
 func recordProposalTransition(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, id uuid.UUID, from *string, to, reason string) error {
+	return insertTransitions(ctx, tx, actor, []transitionRow{{ProposalID: id, From: from, To: to, Reason: reason}})
+}
+
+// transitionRow is one line of history written by insertTransitions.
+type transitionRow struct {
+	ProposalID uuid.UUID
+	From       *string // nil: created
+	To, Reason string
+}
+
+// insertTransitions writes lines of history by actor in one statement, for a
+// batch of moves.
+func insertTransitions(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, rows []transitionRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(rows))
+	from := make([]*string, len(rows))
+	to, reason := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		ids[i], from[i], to[i], reason[i] = r.ProposalID, r.From, r.To, r.Reason
+	}
 	var key *uuid.UUID
 	if actor.KeyID != uuid.Nil {
 		key = &actor.KeyID
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO proposal_transitions (id, proposal_id, from_status, to_status, actor_role, actor_key_id, reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, uuid.New(), id, from, to, actor.Role, key, reason)
+		SELECT gen_random_uuid(), r.proposal, r.from_status, r.to_status, $1, $2, r.reason
+		FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[]) AS r(proposal, from_status, to_status, reason)`,
+		actor.Role, key, ids, from, to, reason)
 	return err
 }
 

@@ -299,7 +299,7 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 // line and an event per proposal it moved — to write them in two round trips.
 type suggestionLog struct {
 	trainee, org, referent uuid.UUID
-	transitions            pgx.Batch
+	transitions            []transitionRow
 	events                 []Event
 }
 
@@ -307,8 +307,7 @@ type suggestionLog struct {
 // from (nil: created) to to, with the event of type typ. The event's payload
 // names the trainee by id only.
 func (l *suggestionLog) add(proposal, offer, company uuid.UUID, from *string, to, reason, typ string, extra map[string]any) {
-	l.transitions.Queue(`INSERT INTO proposal_transitions (id, proposal_id, from_status, to_status, actor_role, reason)
-		VALUES ($1, $2, $3, $4, 'system', $5)`, uuid.New(), proposal, from, to, reason)
+	l.transitions = append(l.transitions, transitionRow{ProposalID: proposal, From: from, To: to, Reason: reason})
 	payload := map[string]any{"proposal_id": proposal, "offer_id": offer, "trainee_id": l.trainee}
 	for k, v := range extra {
 		payload[k] = v
@@ -321,7 +320,7 @@ func (l *suggestionLog) write(ctx context.Context, tx pgx.Tx) error {
 	if len(l.events) == 0 {
 		return nil
 	}
-	if err := tx.SendBatch(ctx, &l.transitions).Close(); err != nil {
+	if err := insertTransitions(ctx, tx, systemActor, l.transitions); err != nil {
 		return err
 	}
 	_, err := insertEvents(ctx, tx, l.events)

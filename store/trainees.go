@@ -342,26 +342,11 @@ func getTrainee(ctx context.Context, db querier, actor passerelle.Principal, id 
 // of trainees: one row per trainee, written by one statement whatever the
 // page's size.
 func auditIdentityRead(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, trainees []Trainee) error {
-	if len(trainees) == 0 {
-		return nil
-	}
-	ids := make([]uuid.UUID, len(trainees))
-	orgs := make([]uuid.UUID, len(trainees))
-	rqth := make([]bool, len(trainees))
+	rows := make([]auditRow, len(trainees))
 	for i, t := range trainees {
-		ids[i], orgs[i], rqth[i] = t.ID, t.OrganisationID, t.RQTH != nil
+		rows[i] = auditRow{ResourceID: t.ID, OrganisationID: &t.OrganisationID, Details: map[string]any{"rqth": t.RQTH != nil}}
 	}
-	var keyID *uuid.UUID
-	if actor.KeyID != uuid.Nil {
-		keyID = &actor.KeyID
-	}
-	// WITH ORDINALITY keeps the page's order in the log's ids.
-	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_key_id, actor_role, action, resource_type, resource_id,
-			organisation_id, request_id, details)
-		SELECT $1, $2, 'read_identity', 'trainee', r.id, r.org, $3, jsonb_build_object('rqth', r.rqth)
-		FROM unnest($4::uuid[], $5::uuid[], $6::boolean[]) WITH ORDINALITY AS r(id, org, rqth, n)
-		ORDER BY r.n`, keyID, actor.Role, passerelle.RequestID(ctx), ids, orgs, rqth)
-	return err
+	return auditRows(ctx, tx, actor, "read_identity", "trainee", rows)
 }
 
 // TraineeFilter narrows a list of trainees.
