@@ -20,6 +20,9 @@ const (
 	SortDistance    = "distance"
 )
 
+// Sorts lists the sort orders, the default first.
+var Sorts = []string{SortRelevance, SortStartDate, SortPublishedAt, SortDistance}
+
 // Point is a place on Earth (WGS 84).
 type Point struct {
 	Lat, Lon float64

@@ -28,6 +28,9 @@ const (
 	OriginAdviser = "adviser"
 )
 
+// ProposalOrigins lists who may start a proposal.
+var ProposalOrigins = []string{OriginMatcher, OriginAdviser}
+
 // Proposal is a trainee × offer pair on its way to a placement. Candidate
 // is the trainee as the reader may see them.
 type Proposal struct {
