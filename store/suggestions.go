@@ -58,33 +58,53 @@ type MatchProfile struct {
 	Now time.Time
 }
 
-// LoadMatchProfile reads trainee id for the matcher; found is false when the
-// trainee no longer exists.
-func (s *Store) LoadMatchProfile(ctx context.Context, id uuid.UUID) (p MatchProfile, found bool, err error) {
+// matchProfileQuery reads trainees for the matcher: the profile, the
+// database clock and day, the consents in force and the offers never to be
+// suggested again (dismissed or declined).
+const matchProfileQuery = `SELECT ` + traineeColumns + `, now(), ` + parisToday + `,
+	ARRAY(SELECT scope FROM consents c WHERE c.trainee_id = trainees.id AND c.withdrawn_at IS NULL),
+	ARRAY(SELECT offer_id FROM proposals p WHERE p.trainee_id = trainees.id
+		AND p.status IN ('dismissed', 'declined_by_company', 'declined_by_trainee'))
+	FROM trainees`
+
+func scanMatchProfile(row pgx.Row) (MatchProfile, error) {
 	var t Trainee
 	var consents []string
 	var excluded []uuid.UUID
 	var now, today time.Time
-	err = s.pool.QueryRow(ctx, `SELECT `+traineeColumns+`, now(), `+parisToday+`,
-		ARRAY(SELECT scope FROM consents c WHERE c.trainee_id = trainees.id AND c.withdrawn_at IS NULL),
-		ARRAY(SELECT offer_id FROM proposals p WHERE p.trainee_id = trainees.id
-			AND p.status IN ('dismissed', 'declined_by_company', 'declined_by_trainee'))
-		FROM trainees WHERE id = $1`, id).Scan(append(traineeDest(&t), &now, &today, &consents, &excluded)...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, false, nil
+	if err := row.Scan(append(traineeDest(&t), &now, &today, &consents, &excluded)...); err != nil {
+		return MatchProfile{}, err
 	}
-	if err != nil {
-		return p, false, wrap("load match profile", err)
-	}
-	// The offers a trainee was dismissed from or declined are never suggested
-	// again.
 	out := make(map[uuid.UUID]bool, len(excluded))
 	for _, o := range excluded {
 		out[o] = true
 	}
-	p = matchProfileOf(t, consents, out, today)
+	p := matchProfileOf(t, consents, out, today)
 	p.Now = now
-	return p, true, nil
+	return p, nil
+}
+
+// LoadMatchProfile reads trainee id for the matcher; found is false when the
+// trainee no longer exists.
+func (s *Store) LoadMatchProfile(ctx context.Context, id uuid.UUID) (p MatchProfile, found bool, err error) {
+	p, err = scanMatchProfile(s.pool.QueryRow(ctx, matchProfileQuery+` WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, false, nil
+	}
+	return p, err == nil, wrap("load match profile", err)
+}
+
+// ActiveMatchProfiles reads every active trainee for a re-match, in one
+// query (one database clock for the whole run) rather than one per trainee.
+// A profile that changes afterwards is caught by its version when the
+// suggestions are applied.
+func (s *Store) ActiveMatchProfiles(ctx context.Context) ([]MatchProfile, error) {
+	rows, err := s.pool.Query(ctx, matchProfileQuery+` WHERE status = 'active' ORDER BY id`)
+	if err != nil {
+		return nil, wrap("active match profiles", err)
+	}
+	profiles, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (MatchProfile, error) { return scanMatchProfile(row) })
+	return profiles, wrap("active match profiles", err)
 }
 
 // matchProfileOf is trainee t as the matcher sees them on day today.
@@ -399,16 +419,6 @@ func (s *Store) TraineesSuggestedFor(ctx context.Context, id uuid.UUID) ([]uuid.
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
 	return ids, wrap("trainees suggested for", err)
-}
-
-// ActiveTraineeIDs returns every active trainee's id, for a re-match.
-func (s *Store) ActiveTraineeIDs(ctx context.Context) ([]uuid.UUID, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM trainees WHERE status = 'active' ORDER BY id`)
-	if err != nil {
-		return nil, wrap("active trainees", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-	return ids, wrap("active trainees", err)
 }
 
 // EnqueueMatches asks for the matching of each trainee, outside any write,
