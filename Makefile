@@ -8,7 +8,7 @@ STATICCHECK_VERSION   ?= v0.8.2
 GOLANGCI_LINT_VERSION ?= v2.15.0
 BIN := .data/bin/passerelle
 
-export STATICCHECK_VERSION
+export STATICCHECK_VERSION GOLANGCI_LINT_VERSION
 
 .PHONY: help run test stop clean status build lint openapi fmt vet logs stack places
 
@@ -19,7 +19,7 @@ help: ## list the targets
 run: ## start PostgreSQL, Meilisearch and maildev, migrate, seed, serve on http://localhost:8080
 	@bash scripts/run.sh
 
-test: ## start the services (reusing running ones), then go vet, staticcheck, go test -race ./...
+test: ## start the services (reusing running ones), then go vet, staticcheck, golangci-lint, go test -race ./...
 	@bash scripts/test.sh
 
 stop: ## stop passerelle and the local services (data kept in .data/)

@@ -174,7 +174,7 @@ func TestProgrammeStatsOnACraftedDataset(t *testing.T) {
 	require.Equal(t, "60", rows["median_days_to_first_placement"])
 	require.Equal(t, "0.6667", rows["outcomes_6_months.first_job_within_6_months.rate"])
 	require.Equal(t, "2024-01-01", rows["from"])
-	require.Equal(t, "", rows["cohort_id"])
+	require.Empty(t, rows["cohort_id"])
 
 	// Tenancy and errors, as problems even when CSV is asked for.
 	requireProblem(t, b.do(http.MethodGet, "/v1/stats/programme?organisation_id="+org.String(), partner.keys[passerelle.RoleAdviser], nil, "Accept", "text/csv"),

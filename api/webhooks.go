@@ -90,7 +90,7 @@ type WebhookAttempt struct {
 }
 
 func webhookDeliveryOf(d store.WebhookDelivery) WebhookDelivery {
-	out := WebhookDelivery{ID: d.ID, EventID: d.EventID, EventType: d.EventType, Status: d.Status, Attempts: d.Delivery.Attempts,
+	out := WebhookDelivery{ID: d.ID, EventID: d.EventID, EventType: d.EventType, Status: d.Status, Attempts: d.Attempts,
 		LastStatusCode: d.LastStatusCode, LastError: d.LastError, SentAt: d.SentAt, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 	for _, a := range d.Log {
 		out.Log = append(out.Log, WebhookAttempt{At: a.At, StatusCode: a.StatusCode, Error: a.Error, DurationMs: a.Duration.Milliseconds()})

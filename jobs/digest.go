@@ -52,7 +52,11 @@ type ScheduleDigestsWorker struct {
 
 // Work enqueues the digests due now.
 func (w *ScheduleDigestsWorker) Work(ctx context.Context, job *river.Job[ScheduleDigestsArgs]) error {
-	_, err := ScheduleDigests(ctx, w.Store, river.ClientFromContext[pgx.Tx](ctx), time.Now(), w.Hour)
+	now, err := w.Store.Now(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = ScheduleDigests(ctx, w.Store, river.ClientFromContext[pgx.Tx](ctx), now, w.Hour)
 	return err
 }
 

@@ -63,11 +63,17 @@ func (w *MatchTraineeWorker) Work(ctx context.Context, job *river.Job[jobargs.Ma
 // matchTrainee runs one match of trainee id. With ix nil, candidates come from
 // the database around the trainee's home; otherwise from ix.
 func matchTrainee(ctx context.Context, st *store.Store, id uuid.UUID, opts matching.Options, ix *matching.Index) (MatchResult, error) {
-	res := MatchResult{TraineeID: id}
 	p, found, err := st.LoadMatchProfile(ctx, id)
 	if err != nil || !found {
-		return res, err
+		return MatchResult{TraineeID: id}, err
 	}
+	return matchProfile(ctx, st, id, p, opts, ix)
+}
+
+// matchProfile matches profile p of trainee id and applies the result, unless
+// the profile moved since it was read (store.ErrProfileMoved).
+func matchProfile(ctx context.Context, st *store.Store, id uuid.UUID, p store.MatchProfile, opts matching.Options, ix *matching.Index) (MatchResult, error) {
+	res := MatchResult{TraineeID: id}
 	var matches []matching.Match
 	if p.Matchable {
 		res.Matchable = true
@@ -79,8 +85,10 @@ func matchTrainee(ctx context.Context, st *store.Store, id uuid.UUID, opts match
 			ix = matching.NewIndex(offers)
 		}
 		res.Offers = ix.Len()
-		matches = ix.Match(p.Trainee, time.Now(), opts)
+		// The database clock, in the zone the matcher counts days in.
+		matches = ix.Match(p.Trainee, p.Now.In(paris), opts)
 	}
+	var err error
 	res.SuggestionResult, err = st.ApplySuggestions(ctx, id, p.Version, matches)
 	return res, err
 }
@@ -154,8 +162,10 @@ func (w *RematchAllWorker) Work(ctx context.Context, _ *river.Job[jobargs.Rematc
 	return river.RecordOutput(ctx, res)
 }
 
-// Rematch matches every active trainee against every published offer. A
-// trainee whose profile moves meanwhile is left to their own match job.
+// Rematch matches every active trainee against every published offer: the
+// offers in one index and the profiles read at once, then each trainee's
+// suggestions applied in a transaction of its own. A trainee whose profile
+// moves meanwhile is left to their own match job.
 func Rematch(ctx context.Context, st *store.Store, opts matching.Options) (RematchResult, error) {
 	start := time.Now()
 	offers, err := st.PublishedOffers(ctx)
@@ -163,19 +173,20 @@ func Rematch(ctx context.Context, st *store.Store, opts matching.Options) (Remat
 		return RematchResult{}, err
 	}
 	ix := matching.NewIndex(offers)
-	ids, err := st.ActiveTraineeIDs(ctx)
+	profiles, err := st.ActiveMatchProfiles(ctx)
 	if err != nil {
 		return RematchResult{}, err
 	}
-	res := RematchResult{Trainees: len(ids), Offers: ix.Len()}
+	res := RematchResult{Trainees: len(profiles), Offers: ix.Len()}
 	var created, withdrawn atomic.Int64
-	work := make(chan uuid.UUID)
+	work := make(chan store.MatchProfile)
 	errs := make(chan error, 1)
 	var wg sync.WaitGroup
 	for range 2 * runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			for id := range work {
-				r, err := matchTrainee(ctx, st, id, opts, ix)
+			for p := range work {
+				id := p.Trainee.ID
+				r, err := matchProfile(ctx, st, id, p, opts, ix)
 				if err != nil && !errors.Is(err, store.ErrProfileMoved) {
 					select {
 					case errs <- fmt.Errorf("jobs: re-match trainee %s: %w", id, err):
@@ -189,9 +200,9 @@ func Rematch(ctx context.Context, st *store.Store, opts matching.Options) (Remat
 		})
 	}
 feed:
-	for _, id := range ids {
+	for _, p := range profiles {
 		select {
-		case work <- id:
+		case work <- p:
 		case <-ctx.Done():
 			break feed
 		}

@@ -281,8 +281,8 @@ func (c *components) reasons(rs []Reason, tr *trainee) {
 	rs[2] = Reason{Code: ReasonDistance, Points: c.distance, Detail: string(b)}
 
 	b = b[:0]
-	switch gap := c.gap; {
-	case gap == 0:
+	switch gap := c.gap; gap {
+	case 0:
 		b = append(b, "starts on the first day of availability"...)
 	default:
 		n, when := gap, " after "

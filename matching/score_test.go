@@ -185,7 +185,8 @@ func TestScoreProperties(t *testing.T) {
 		m := Score(tr, o, now)
 		requireScoreInvariants(t, m)
 		require.Equal(t, m, Score(tr, o, now), "same input, same output")
-		require.Equal(t, Check(tr, o, now), Check(tr, o, now))
+		rule := Check(tr, o, now)
+		require.Equal(t, rule, Check(tr, o, now), "same input, same rule")
 		require.Equal(t, DistanceKm(tr.Home, o.Location), m.DistanceKm)
 
 		// A nearer offer never scores lower, all else equal.

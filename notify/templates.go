@@ -94,7 +94,7 @@ func NewTemplates(locale string) (*Templates, error) {
 			return nil, fmt.Errorf("notify: parse %s: %w", name, err)
 		}
 	}
-	t.html, err = htmltemplate.New("layout.html").Funcs(htmltemplate.FuncMap(funcs(locale))).ParseFS(templateFS, dir+"/layout.html")
+	t.html, err = htmltemplate.New("layout.html").Funcs(funcs(locale)).ParseFS(templateFS, dir+"/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("notify: parse %s/layout.html: %w", dir, err)
 	}

@@ -221,7 +221,9 @@ func (s *Sender) Post(ctx context.Context, rawURL, msgID string, ts time.Time, b
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
+	// The status is the answer; the body is drained (bounded) so the
+	// connection is reused, and a failed close changes nothing of it.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
 	return resp.StatusCode, nil
 }

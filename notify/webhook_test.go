@@ -55,7 +55,9 @@ func TestGuardRefusesInternalAddresses(t *testing.T) {
 		err := strict.CheckURL(ctx, u)
 		require.Error(t, err, u)
 		require.Equal(t, passerelle.EInvalid, passerelle.ErrorCode(err), u)
-		require.Equal(t, "url", err.(*passerelle.Error).Fields[0].Location)
+		var perr *passerelle.Error
+		require.ErrorAs(t, err, &perr)
+		require.Equal(t, "url", perr.Fields[0].Location)
 	}
 	for _, u := range []string{"ftp://example.org/", "https://user:pw@93.184.215.14/", "/relative", "https://"} {
 		require.Error(t, strict.CheckURL(ctx, u), u)
@@ -70,8 +72,10 @@ func TestGuardRefusesInternalAddresses(t *testing.T) {
 	// A public literal address needs no resolution (and no traffic is sent).
 	require.NoError(t, strict.CheckURL(ctx, "https://93.184.215.14/hook"))
 	err := strict.CheckURL(ctx, "https://localhost/hook")
-	require.Contains(t, err.(*passerelle.Error).Message, "refused")
-	require.Contains(t, err.(*passerelle.Error).Fields[0].Message, "resolves to")
+	var perr *passerelle.Error
+	require.ErrorAs(t, err, &perr)
+	require.Contains(t, perr.Message, "refused")
+	require.Contains(t, perr.Fields[0].Message, "resolves to")
 }
 
 // receiver records the requests it gets.
@@ -158,7 +162,7 @@ func verifyWithNode(t *testing.T, modules, secret string, r *recorded) error {
 		"webhook-id": r.header.Get("webhook-id"), "webhook-timestamp": r.header.Get("webhook-timestamp"),
 		"webhook-signature": r.header.Get("webhook-signature")}})
 	require.NoError(t, err)
-	cmd := exec.Command("node", filepath.Join(repoRoot(t), "tools", "npm-verify", "verify-webhook.js"))
+	cmd := exec.CommandContext(t.Context(), "node", filepath.Join(repoRoot(t), "tools", "npm-verify", "verify-webhook.js"))
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
 	cmd.Stdin = bytes.NewReader(in)
 	var out, stderr bytes.Buffer

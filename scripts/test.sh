@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # make test: make sure the local services run (reusing any already running; nothing is stopped
-# afterwards), then go vet, staticcheck and the race-enabled test suite with the service
-# addresses exported.
+# afterwards), then go vet, staticcheck, golangci-lint (.golangci.yml: 0 findings) and the
+# race-enabled test suite with the service addresses exported.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 STATICCHECK_VERSION="${STATICCHECK_VERSION:-v0.8.2}"
+GOLANGCI_LINT_VERSION="${GOLANGCI_LINT_VERSION:-v2.15.0}" # the Makefile's pin
 
 bash "$ROOT/scripts/stack.sh" up
 # shellcheck disable=SC1091
@@ -41,6 +42,9 @@ go vet ./...
 
 step "staticcheck ($STATICCHECK_VERSION) ./..."
 go run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" ./...
+
+step "golangci-lint ($GOLANGCI_LINT_VERSION) run ./..."
+go run "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$GOLANGCI_LINT_VERSION" run ./...
 
 step "go test -race -count=1 ./..."
 go test -race -count=1 "$@" ./...

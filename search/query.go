@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 
 	"github.com/meilisearch/meilisearch-go"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/matching"
 )
 
 // Sort orders of an offer search.
@@ -19,6 +19,9 @@ const (
 	SortPublishedAt = "published_at"
 	SortDistance    = "distance"
 )
+
+// Sorts lists the sort orders, the default first.
+var Sorts = []string{SortRelevance, SortStartDate, SortPublishedAt, SortDistance}
 
 // Point is a place on Earth (WGS 84).
 type Point struct {
@@ -161,7 +164,7 @@ func (c *Client) Search(ctx context.Context, p passerelle.Principal, q OfferQuer
 				hit.DistanceMetres = &d
 			} else {
 				// Meilisearch gives _geoDistance only when sorting by it.
-				d = haversineMetres(*q.Near, Point{hit.Geo.Lat, hit.Geo.Lng})
+				d = 1000 * matching.DistanceKm(matching.Point(*q.Near), matching.Point{Lat: hit.Geo.Lat, Lon: hit.Geo.Lng})
 				hit.DistanceMetres = &d
 			}
 		}
@@ -181,13 +184,4 @@ func (c *Client) Search(ctx context.Context, p passerelle.Principal, q OfferQuer
 		}
 	}
 	return out, nil
-}
-
-// haversineMetres is the great-circle distance Meilisearch also uses.
-func haversineMetres(a, b Point) float64 {
-	const earthRadius = 6_371_000.0
-	rad := math.Pi / 180
-	dLat, dLon := (b.Lat-a.Lat)*rad, (b.Lon-a.Lon)*rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadius * math.Asin(math.Sqrt(h))
 }

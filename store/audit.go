@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -42,6 +44,46 @@ func audit(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, action, r
 	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_key_id, actor_session_id, actor_role, action, resource_type, resource_id,
 		organisation_id, request_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		keyID, sessionID, actor.Role, action, resourceType, resourceID, organisationID, passerelle.RequestID(ctx), details)
+	return err
+}
+
+// auditRow is one row of a set written by auditRows.
+type auditRow struct {
+	ResourceID     uuid.UUID
+	OrganisationID *uuid.UUID
+	Details        map[string]any // never personal data beyond identifiers
+}
+
+// auditRows records, in one statement, that actor did action on each of
+// rows' resources: what audit writes, for a page or a batch at once.
+func auditRows(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, action, resourceType string, rows []auditRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(rows))
+	orgs := make([]*uuid.UUID, len(rows))
+	details := make([]string, len(rows))
+	for i, r := range rows {
+		d := r.Details
+		if d == nil {
+			d = map[string]any{}
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			return fmt.Errorf("audit %s details: %w", action, err)
+		}
+		ids[i], orgs[i], details[i] = r.ResourceID, r.OrganisationID, string(b)
+	}
+	var keyID *uuid.UUID
+	if actor.KeyID != uuid.Nil {
+		keyID = &actor.KeyID
+	}
+	// WITH ORDINALITY keeps the rows' order in the log's ids.
+	_, err := tx.Exec(ctx, `INSERT INTO audit_log (actor_key_id, actor_role, action, resource_type, resource_id,
+			organisation_id, request_id, details)
+		SELECT $1, $2, $3, $4, r.id, r.org, $5, r.details::jsonb
+		FROM unnest($6::uuid[], $7::uuid[], $8::text[]) WITH ORDINALITY AS r(id, org, details, n)
+		ORDER BY r.n`, keyID, actor.Role, action, resourceType, passerelle.RequestID(ctx), ids, orgs, details)
 	return err
 }
 

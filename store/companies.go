@@ -15,6 +15,10 @@ import (
 	"github.com/passerelle-dev/passerelle/reference"
 )
 
+// HeadcountBands are the bands of a company's headcount, as the INSEE
+// publishes them (the table's CHECK constraint lists the same).
+var HeadcountBands = []string{"0", "1-9", "10-49", "50-249", "250-4999", "5000+"}
+
 // Company is a partner company (one establishment, identified by its SIRET).
 // Companies are global: partnerships say which organisations work with one.
 type Company struct {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,22 +48,36 @@ func insertEvent(ctx context.Context, tx pgx.Tx, e Event) error {
 }
 
 // insertEvents records events in tx with their fan-out jobs, and returns
-// their ids.
+// their ids: one INSERT for the events and one for the jobs, whatever their
+// number.
 func insertEvents(ctx context.Context, tx pgx.Tx, events []Event) ([]uuid.UUID, error) {
-	ids := make([]uuid.UUID, len(events))
-	jobs := make([]river.InsertManyParams, len(events))
-	batch := &pgx.Batch{}
+	if len(events) == 0 {
+		return nil, nil
+	}
+	n := len(events)
+	ids := make([]uuid.UUID, n)
+	types, subjectTypes := make([]string, n), make([]string, n)
+	orgs, companies, advisers := make([]*uuid.UUID, n), make([]*uuid.UUID, n), make([]*uuid.UUID, n)
+	subjects := make([]uuid.UUID, n)
+	payloads := make([]string, n)
+	jobs := make([]river.InsertManyParams, n)
 	for i, e := range events {
 		if e.Payload == nil {
 			e.Payload = map[string]any{}
 		}
+		payload, err := json.Marshal(e.Payload)
+		if err != nil {
+			return nil, fmt.Errorf("event %s payload: %w", e.Type, err)
+		}
 		ids[i] = uuid.New()
-		batch.Queue(`INSERT INTO events (id, type, organisation_id, company_id, adviser_id, subject_type, subject_id, payload)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			ids[i], e.Type, e.OrganisationID, e.CompanyID, e.AdviserID, e.SubjectType, e.SubjectID, e.Payload)
+		types[i], orgs[i], companies[i], advisers[i] = e.Type, e.OrganisationID, e.CompanyID, e.AdviserID
+		subjectTypes[i], subjects[i], payloads[i] = e.SubjectType, e.SubjectID, string(payload)
 		jobs[i] = river.InsertManyParams{Args: jobargs.FanOutEvent{EventID: ids[i]}}
 	}
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO events (id, type, organisation_id, company_id, adviser_id, subject_type, subject_id, payload)
+		SELECT e.id, e.type, e.org, e.company, e.adviser, e.subject_type, e.subject, e.payload::jsonb
+		FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::text[])
+			AS e(id, type, org, company, adviser, subject_type, subject, payload)`, ids, types, orgs, companies, advisers, subjectTypes, subjects, payloads); err != nil {
 		return nil, err
 	}
 	if _, err := eventJobs.InsertManyTx(ctx, tx, jobs); err != nil {

@@ -62,50 +62,70 @@ func scanFollowup(row pgx.Row) (Followup, error) {
 }
 
 // CreateDueFollowups creates the follow-ups that are due — 1, 3 and 6 months
-// after the exit date of each exited trainee, by the database's calendar —
-// and writes a followup.due event to the referent for each. A follow-up
-// exists once per trainee and month, so running it again creates nothing. It
-// returns how many it created.
+// after the exit date of each exited trainee, by the database's calendar in
+// Paris — and writes a followup.due event to the referent for each. A
+// follow-up exists once per trainee and month, so running it again creates
+// nothing. It works in batches of expiryBatch, each its own transaction with
+// its events, skipping trainees a concurrent write holds (the next hourly run
+// takes them). It returns how many it created.
 func (s *Store) CreateDueFollowups(ctx context.Context) (int, error) {
-	n := 0
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `WITH created AS (
-				INSERT INTO followups (id, trainee_id, organisation_id, month, due_date)
-				SELECT gen_random_uuid(), t.id, t.organisation_id, m.month, (t.exit_date + make_interval(months => m.month))::date
-				FROM trainees t CROSS JOIN unnest($1::int[]) AS m(month)
-				WHERE t.status = 'exited' AND t.exit_date IS NOT NULL
-					AND (t.exit_date + make_interval(months => m.month))::date <= current_date
-				ON CONFLICT (trainee_id, month) DO NOTHING
-				RETURNING id, trainee_id, organisation_id, month, due_date)
-			SELECT c.id, c.trainee_id, c.organisation_id, c.month, c.due_date, t.referent_id
-			FROM created c JOIN trainees t ON t.id = c.trainee_id`, FollowupMonths)
-		if err != nil {
-			return err
-		}
-		type due struct {
-			id, trainee, org, referent uuid.UUID
-			month                      int
-			date                       time.Time
-		}
-		created, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (due, error) {
-			var d due
-			err := row.Scan(&d.id, &d.trainee, &d.org, &d.month, &d.date, &d.referent)
-			return d, err
-		})
-		if err != nil {
-			return err
-		}
-		for _, d := range created {
-			if err := insertEvent(ctx, tx, Event{Type: EventFollowupDue, OrganisationID: &d.org, AdviserID: &d.referent,
-				SubjectType: "followup", SubjectID: d.id, Payload: map[string]any{"followup_id": d.id, "trainee_id": d.trainee,
-					"month": d.month, "due_date": d.date.Format(time.DateOnly)}}); err != nil {
+	total := 0
+	for {
+		n := 0
+		err := s.inTx(ctx, func(tx pgx.Tx) error {
+			rows, err := tx.Query(ctx, `WITH due AS (
+					SELECT t.id AS trainee_id, t.organisation_id, t.referent_id, m.month,
+						(t.exit_date + make_interval(months => m.month))::date AS due_date
+					FROM trainees t CROSS JOIN unnest($1::int[]) AS m(month)
+					WHERE t.status = 'exited' AND t.exit_date IS NOT NULL
+						AND (t.exit_date + make_interval(months => m.month))::date <= `+parisToday+`
+						AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.trainee_id = t.id AND f.month = m.month)
+					ORDER BY t.exit_date, t.id, m.month
+					LIMIT $2
+					FOR UPDATE OF t SKIP LOCKED
+				), created AS (
+					INSERT INTO followups (id, trainee_id, organisation_id, month, due_date)
+					SELECT gen_random_uuid(), trainee_id, organisation_id, month, due_date FROM due
+					ON CONFLICT (trainee_id, month) DO NOTHING
+					RETURNING id, trainee_id, organisation_id, month, due_date)
+				SELECT c.id, c.trainee_id, c.organisation_id, c.month, c.due_date, d.referent_id
+				FROM created c JOIN due d USING (trainee_id, month)`, FollowupMonths, expiryBatch)
+			if err != nil {
 				return err
 			}
+			type due struct {
+				id, trainee, org, referent uuid.UUID
+				month                      int
+				date                       time.Time
+			}
+			created, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (due, error) {
+				var d due
+				err := row.Scan(&d.id, &d.trainee, &d.org, &d.month, &d.date, &d.referent)
+				return d, err
+			})
+			if err != nil {
+				return err
+			}
+			events := make([]Event, len(created))
+			for i, d := range created {
+				events[i] = Event{Type: EventFollowupDue, OrganisationID: &d.org, AdviserID: &d.referent,
+					SubjectType: "followup", SubjectID: d.id, Payload: map[string]any{"followup_id": d.id, "trainee_id": d.trainee,
+						"month": d.month, "due_date": d.date.Format(time.DateOnly)}}
+			}
+			if _, err := insertEvents(ctx, tx, events); err != nil {
+				return err
+			}
+			n = len(created)
+			return nil
+		})
+		total += n
+		if err != nil {
+			return total, wrap("create due follow-ups", err)
 		}
-		n = len(created)
-		return nil
-	})
-	return n, wrap("create due follow-ups", err)
+		if n < expiryBatch {
+			return total, nil
+		}
+	}
 }
 
 // GetFollowup returns a follow-up of actor's organisation.

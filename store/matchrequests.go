@@ -25,6 +25,9 @@ const (
 	JobUnknown = "unknown"
 )
 
+// JobStates lists the states of a match job as the API shows them.
+var JobStates = []string{JobQueued, JobRunning, JobRetrying, JobCompleted, JobFailed, JobUnknown}
+
 // MatchRequest is a match asked for through the API, and the state of the
 // job that runs it.
 type MatchRequest struct {

@@ -42,6 +42,9 @@ const (
 	StatusExpired   = "expired"
 )
 
+// OfferStatuses lists the statuses in the order of an offer's life.
+var OfferStatuses = []string{StatusDraft, StatusPublished, StatusPaused, StatusFilled, StatusClosed, StatusExpired}
+
 // Offer is an apprenticeship, internship, immersion… posted by a company.
 type Offer struct {
 	ID                 uuid.UUID
@@ -158,12 +161,18 @@ const (
 	LevelBac5   = "bac_5"   // level 7: master
 )
 
+// QualificationLevels lists the levels, lowest first.
+var QualificationLevels = []string{LevelNone, LevelCAPBEP, LevelBac, LevelBac2, LevelBac3, LevelBac5}
+
 // Remote work.
 const (
 	RemoteNone    = "none"
 	RemotePartial = "partial"
 	RemoteFull    = "full"
 )
+
+// RemoteModes lists the remote modes, none first.
+var RemoteModes = []string{RemoteNone, RemotePartial, RemoteFull}
 
 // Limits the schema also states; the store checks them for every caller.
 const (

@@ -123,8 +123,9 @@ func (s *Store) TransitionOffer(ctx context.Context, actor passerelle.Principal,
 	return o, wrap(action+" offer "+id.String(), err)
 }
 
-// expiryBatch bounds the offers one transaction of ExpireOffers or
-// RemindExpiringOffers takes, so that a backlog does not hold locks for long.
+// expiryBatch bounds the rows one transaction of a periodic job (offer and
+// proposal expiry and reminders, follow-ups) takes, so that a backlog does not
+// hold locks for long: each job loops over batches until one comes back short.
 const expiryBatch = 500
 
 // ExpireOffers turns the published and paused offers whose expires_at has
@@ -158,13 +159,14 @@ func (s *Store) ExpireOffers(ctx context.Context) (int, error) {
 			}
 			// Index and match jobs: an expired offer leaves search and suggestions.
 			jobs := make([]river.InsertManyParams, len(offers), 2*len(offers))
+			audits := make([]auditRow, len(offers))
 			for i, e := range offers {
 				jobs = append(jobs, river.InsertManyParams{Args: jobargs.MatchOffer{OfferID: e.id}})
 				jobs[i] = river.InsertManyParams{Args: jobargs.IndexOffer{OfferID: e.id}}
-				if err := audit(ctx, tx, passerelle.System, "expire", "offer", e.id, nil,
-					map[string]any{"company_id": e.company, "from": e.from, "to": StatusExpired}); err != nil {
-					return err
-				}
+				audits[i] = auditRow{ResourceID: e.id, Details: map[string]any{"company_id": e.company, "from": e.from, "to": StatusExpired}}
+			}
+			if err := auditRows(ctx, tx, passerelle.System, "expire", "offer", audits); err != nil {
+				return err
 			}
 			if _, err := s.river.InsertManyTx(ctx, tx, jobs); err != nil {
 				return err
@@ -203,10 +205,12 @@ func (s *Store) RemindExpiringOffers(ctx context.Context, within time.Duration) 
 			if err != nil {
 				return err
 			}
-			for _, o := range offers {
-				if err := insertEvent(ctx, tx, offerEvent(EventOfferExpiring, o)); err != nil {
-					return err
-				}
+			events := make([]Event, len(offers))
+			for i, o := range offers {
+				events[i] = offerEvent(EventOfferExpiring, o)
+			}
+			if _, err := insertEvents(ctx, tx, events); err != nil {
+				return err
 			}
 			n = len(offers)
 			return nil

@@ -30,6 +30,10 @@ type OrganisationInput struct {
 	Town string
 }
 
+// OrganisationKinds are the kinds of organisation (the table's CHECK
+// constraint lists the same).
+var OrganisationKinds = []string{"e2c", "mission_locale", "programme", "cfa", "other"}
+
 const organisationColumns = `id, kind, name, town, created_at, updated_at, version`
 
 func scanOrganisation(row pgx.Row) (Organisation, error) {

@@ -2,9 +2,7 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -13,7 +11,6 @@ import (
 	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/jobs"
-	"github.com/passerelle-dev/passerelle/reference"
 	"github.com/passerelle-dev/passerelle/store"
 )
 
@@ -28,11 +25,8 @@ func newStore(t *testing.T) *store.Store {
 	return st
 }
 
-var siretSeq atomic.Int64
-
-func newSIRET() string {
-	return reference.CompleteSIRET(fmt.Sprintf("5%012d", siretSeq.Add(1)*7919))
-}
+// newSIRET is a SIRET no other test of the package uses (setup_test.go's sequence).
+func newSIRET() string { return siret() }
 
 func newOrganisation(t *testing.T, st *store.Store, name string) uuid.UUID {
 	t.Helper()

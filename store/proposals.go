@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/matching"
 )
 
 // Event types of proposals.
@@ -27,6 +27,9 @@ const (
 	OriginMatcher = "matcher"
 	OriginAdviser = "adviser"
 )
+
+// ProposalOrigins lists who may start a proposal.
+var ProposalOrigins = []string{OriginMatcher, OriginAdviser}
 
 // Proposal is a trainee × offer pair on its way to a placement. Candidate
 // is the trainee as the reader may see them.
@@ -71,31 +74,6 @@ type CandidateIdentity struct {
 	Phone     string
 }
 
-// Distance bands, from the trainee's home to the offer.
-var DistanceBands = []string{"0-5 km", "5-15 km", "15-30 km", "30+ km"}
-
-// distanceBand names the band of a distance in km.
-func distanceBand(km float64) string {
-	switch {
-	case km < 5:
-		return DistanceBands[0]
-	case km < 15:
-		return DistanceBands[1]
-	case km < 30:
-		return DistanceBands[2]
-	}
-	return DistanceBands[3]
-}
-
-// distanceKm is the great-circle distance between two points.
-func distanceKm(lat1, lon1, lat2, lon2 float64) float64 {
-	const earthRadius = 6371.0
-	rad := math.Pi / 180
-	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadius * math.Asin(math.Sqrt(h))
-}
-
 // proposalColumns read a proposal with what its candidate view needs: p is
 // proposals, t trainees, o offers.
 const proposalColumns = `p.id, p.trainee_id, p.offer_id, p.organisation_id, p.company_id, t.referent_id, o.title, p.status,
@@ -103,7 +81,7 @@ const proposalColumns = `p.id, p.trainee_id, p.offer_id, p.organisation_id, p.co
 	p.version, t.skills, t.availability, t.home_latitude, t.home_longitude, t.birth_date, t.first_name, t.last_name,
 	t.email, t.phone, t.pseudonym_salt, o.latitude, o.longitude, o.start_date,
 	EXISTS (SELECT 1 FROM consents c WHERE c.trainee_id = p.trainee_id AND c.scope = 'reveal_identity'
-		AND c.offer_id = p.offer_id AND c.withdrawn_at IS NULL)`
+		AND c.offer_id = p.offer_id AND c.withdrawn_at IS NULL), ` + parisToday
 
 const proposalFrom = ` FROM proposals p JOIN trainees t ON t.id = p.trainee_id JOIN offers o ON o.id = p.offer_id`
 
@@ -114,6 +92,7 @@ type proposalRow struct {
 	offerLat     float64
 	offerLon     float64
 	offerStart   *time.Time
+	today        time.Time // the database's date in Paris
 	revealed     bool
 	identityRead bool // set by view: the identity was shown
 }
@@ -125,7 +104,7 @@ func scanProposalRow(row pgx.Row) (proposalRow, error) {
 		&p.Status, &p.Origin, &p.Score, &p.Reasons, &p.StatusActorRole, &p.StatusChangedAt, &p.ProposedAt, &p.CreatedAt,
 		&p.UpdatedAt, &p.Version, &t.Profile.Skills, &t.Profile.Availability, &t.Profile.HomeLatitude,
 		&t.Profile.HomeLongitude, &t.Identity.BirthDate, &t.Identity.FirstName, &t.Identity.LastName, &t.Identity.Email,
-		&t.Identity.Phone, &t.pseudonymSalt, &r.offerLat, &r.offerLon, &r.offerStart, &r.revealed)
+		&t.Identity.Phone, &t.pseudonymSalt, &r.offerLat, &r.offerLon, &r.offerStart, &r.revealed, &r.today)
 	t.ID, t.OrganisationID = p.TraineeID, p.OrganisationID
 	return r, err
 }
@@ -135,7 +114,8 @@ func scanProposalRow(row pgx.Row) (proposalRow, error) {
 func (r *proposalRow) view(actor passerelle.Principal) Proposal {
 	p := r.Proposal
 	t := r.trainee
-	start := time.Now().UTC()
+	// A minor "at start": on the offer's start date, else today.
+	start := r.today
 	if r.offerStart != nil {
 		start = *r.offerStart
 	}
@@ -143,7 +123,8 @@ func (r *proposalRow) view(actor passerelle.Principal) Proposal {
 		Pseudonym:    t.Pseudonym(p.CompanyID),
 		Skills:       nonNilSlice(t.Profile.Skills),
 		Availability: nonNilSlice(t.Profile.Availability),
-		DistanceBand: distanceBand(distanceKm(t.Profile.HomeLatitude, t.Profile.HomeLongitude, r.offerLat, r.offerLon)),
+		DistanceBand: matching.DistanceBand(matching.DistanceKm(matching.Point{Lat: t.Profile.HomeLatitude, Lon: t.Profile.HomeLongitude},
+			matching.Point{Lat: r.offerLat, Lon: r.offerLon})),
 		MinorAtStart: Age(t.Identity.BirthDate, start) < AgeOfMajority,
 	}
 	identity := &CandidateIdentity{FirstName: t.Identity.FirstName, LastName: t.Identity.LastName,
@@ -340,12 +321,36 @@ func proposalEvent(typ string, p Proposal, extra map[string]any) Event {
 
 // recordProposalTransition writes one line of a proposal's history, by actor.
 func recordProposalTransition(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, id uuid.UUID, from *string, to, reason string) error {
+	return insertTransitions(ctx, tx, actor, []transitionRow{{ProposalID: id, From: from, To: to, Reason: reason}})
+}
+
+// transitionRow is one line of history written by insertTransitions.
+type transitionRow struct {
+	ProposalID uuid.UUID
+	From       *string // nil: created
+	To, Reason string
+}
+
+// insertTransitions writes lines of history by actor in one statement, for a
+// batch of moves.
+func insertTransitions(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, rows []transitionRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]uuid.UUID, len(rows))
+	from := make([]*string, len(rows))
+	to, reason := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		ids[i], from[i], to[i], reason[i] = r.ProposalID, r.From, r.To, r.Reason
+	}
 	var key *uuid.UUID
 	if actor.KeyID != uuid.Nil {
 		key = &actor.KeyID
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO proposal_transitions (id, proposal_id, from_status, to_status, actor_role, actor_key_id, reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, uuid.New(), id, from, to, actor.Role, key, reason)
+		SELECT gen_random_uuid(), r.proposal, r.from_status, r.to_status, $1, $2, r.reason
+		FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[]) AS r(proposal, from_status, to_status, reason)`,
+		actor.Role, key, ids, from, to, reason)
 	return err
 }
 

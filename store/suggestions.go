@@ -53,35 +53,62 @@ type MatchProfile struct {
 	// consent, or is under 15 without a guardian's consent: their
 	// suggestions are all withdrawn.
 	Matchable bool
+	// Now is the database clock when the profile was read: the time the
+	// matcher checks expiry, ages and availability at.
+	Now time.Time
+}
+
+// matchProfileQuery reads trainees for the matcher: the profile, the
+// database clock and day, the consents in force and the offers never to be
+// suggested again (dismissed or declined).
+const matchProfileQuery = `SELECT ` + traineeColumns + `, now(), ` + parisToday + `,
+	ARRAY(SELECT scope FROM consents c WHERE c.trainee_id = trainees.id AND c.withdrawn_at IS NULL),
+	ARRAY(SELECT offer_id FROM proposals p WHERE p.trainee_id = trainees.id
+		AND p.status IN ('dismissed', 'declined_by_company', 'declined_by_trainee'))
+	FROM trainees`
+
+func scanMatchProfile(row pgx.Row) (MatchProfile, error) {
+	var t Trainee
+	var consents []string
+	var excluded []uuid.UUID
+	var now, today time.Time
+	if err := row.Scan(append(traineeDest(&t), &now, &today, &consents, &excluded)...); err != nil {
+		return MatchProfile{}, err
+	}
+	out := make(map[uuid.UUID]bool, len(excluded))
+	for _, o := range excluded {
+		out[o] = true
+	}
+	p := matchProfileOf(t, consents, out, today)
+	p.Now = now
+	return p, nil
 }
 
 // LoadMatchProfile reads trainee id for the matcher; found is false when the
 // trainee no longer exists.
 func (s *Store) LoadMatchProfile(ctx context.Context, id uuid.UUID) (p MatchProfile, found bool, err error) {
-	var t Trainee
-	var consents []string
-	var excluded []uuid.UUID
-	err = s.pool.QueryRow(ctx, `SELECT `+traineeColumns+`,
-		ARRAY(SELECT scope FROM consents c WHERE c.trainee_id = trainees.id AND c.withdrawn_at IS NULL),
-		ARRAY(SELECT offer_id FROM proposals p WHERE p.trainee_id = trainees.id
-			AND p.status IN ('dismissed', 'declined_by_company', 'declined_by_trainee'))
-		FROM trainees WHERE id = $1`, id).Scan(append(traineeDest(&t), &consents, &excluded)...)
+	p, err = scanMatchProfile(s.pool.QueryRow(ctx, matchProfileQuery+` WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, false, nil
 	}
-	if err != nil {
-		return p, false, wrap("load match profile", err)
-	}
-	// The offers a trainee was dismissed from or declined are never suggested
-	// again.
-	out := make(map[uuid.UUID]bool, len(excluded))
-	for _, o := range excluded {
-		out[o] = true
-	}
-	return matchProfileOf(t, consents, out, time.Now()), true, nil
+	return p, err == nil, wrap("load match profile", err)
 }
 
-func matchProfileOf(t Trainee, consents []string, excluded map[uuid.UUID]bool, now time.Time) MatchProfile {
+// ActiveMatchProfiles reads every active trainee for a re-match, in one
+// query (one database clock for the whole run) rather than one per trainee.
+// A profile that changes afterwards is caught by its version when the
+// suggestions are applied.
+func (s *Store) ActiveMatchProfiles(ctx context.Context) ([]MatchProfile, error) {
+	rows, err := s.pool.Query(ctx, matchProfileQuery+` WHERE status = 'active' ORDER BY id`)
+	if err != nil {
+		return nil, wrap("active match profiles", err)
+	}
+	profiles, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (MatchProfile, error) { return scanMatchProfile(row) })
+	return profiles, wrap("active match profiles", err)
+}
+
+// matchProfileOf is trainee t as the matcher sees them on day today.
+func matchProfileOf(t Trainee, consents []string, excluded map[uuid.UUID]bool, today time.Time) MatchProfile {
 	has := func(scope string) bool {
 		for _, c := range consents {
 			if c == scope {
@@ -110,7 +137,7 @@ func matchProfileOf(t Trainee, consents []string, excluded map[uuid.UUID]bool, n
 		mt.MaxWeeklyHours = *p.MaxWeeklyHours
 	}
 	matchable := t.Status == TraineeActive && has(ConsentMatching) &&
-		(Age(t.Identity.BirthDate, now) >= GuardianAge || has(ConsentGuardian))
+		(Age(t.Identity.BirthDate, today) >= GuardianAge || has(ConsentGuardian))
 	return MatchProfile{Trainee: mt, Version: t.Version, Matchable: matchable}
 }
 
@@ -292,7 +319,7 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 // line and an event per proposal it moved — to write them in two round trips.
 type suggestionLog struct {
 	trainee, org, referent uuid.UUID
-	transitions            pgx.Batch
+	transitions            []transitionRow
 	events                 []Event
 }
 
@@ -300,8 +327,7 @@ type suggestionLog struct {
 // from (nil: created) to to, with the event of type typ. The event's payload
 // names the trainee by id only.
 func (l *suggestionLog) add(proposal, offer, company uuid.UUID, from *string, to, reason, typ string, extra map[string]any) {
-	l.transitions.Queue(`INSERT INTO proposal_transitions (id, proposal_id, from_status, to_status, actor_role, reason)
-		VALUES ($1, $2, $3, $4, 'system', $5)`, uuid.New(), proposal, from, to, reason)
+	l.transitions = append(l.transitions, transitionRow{ProposalID: proposal, From: from, To: to, Reason: reason})
 	payload := map[string]any{"proposal_id": proposal, "offer_id": offer, "trainee_id": l.trainee}
 	for k, v := range extra {
 		payload[k] = v
@@ -314,7 +340,7 @@ func (l *suggestionLog) write(ctx context.Context, tx pgx.Tx) error {
 	if len(l.events) == 0 {
 		return nil
 	}
-	if err := tx.SendBatch(ctx, &l.transitions).Close(); err != nil {
+	if err := insertTransitions(ctx, tx, systemActor, l.transitions); err != nil {
 		return err
 	}
 	_, err := insertEvents(ctx, tx, l.events)
@@ -393,16 +419,6 @@ func (s *Store) TraineesSuggestedFor(ctx context.Context, id uuid.UUID) ([]uuid.
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
 	return ids, wrap("trainees suggested for", err)
-}
-
-// ActiveTraineeIDs returns every active trainee's id, for a re-match.
-func (s *Store) ActiveTraineeIDs(ctx context.Context) ([]uuid.UUID, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id FROM trainees WHERE status = 'active' ORDER BY id`)
-	if err != nil {
-		return nil, wrap("active trainees", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-	return ids, wrap("active trainees", err)
 }
 
 // EnqueueMatches asks for the matching of each trainee, outside any write,

@@ -177,7 +177,11 @@ func (s *Store) checkTraineeInput(ctx context.Context, db querier, org uuid.UUID
 		bad("status", "must be one of "+strings.Join(TraineeStatuses, ", "), in.Status)
 	}
 	in.Identity.BirthDate = day(in.Identity.BirthDate)
-	if age := Age(in.Identity.BirthDate, time.Now()); age < 13 || age > 100 {
+	now, err := today(ctx, db)
+	if err != nil {
+		return err
+	}
+	if age := Age(in.Identity.BirthDate, now); age < 13 || age > 100 {
 		bad("identity.birth_date", "the trainee must be between 13 and 100 years old", in.Identity.BirthDate.Format(time.DateOnly))
 	}
 	if in.Status == TraineeExited && in.ExitDate == nil {
@@ -335,15 +339,14 @@ func getTrainee(ctx context.Context, db querier, actor passerelle.Principal, id 
 }
 
 // auditIdentityRead records that actor read the identity (and RQTH, when set)
-// of trainees.
+// of trainees: one row per trainee, written by one statement whatever the
+// page's size.
 func auditIdentityRead(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, trainees []Trainee) error {
-	for _, t := range trainees {
-		details := map[string]any{"rqth": t.RQTH != nil}
-		if err := audit(ctx, tx, actor, "read_identity", "trainee", t.ID, &t.OrganisationID, details); err != nil {
-			return err
-		}
+	rows := make([]auditRow, len(trainees))
+	for i, t := range trainees {
+		rows[i] = auditRow{ResourceID: t.ID, OrganisationID: &t.OrganisationID, Details: map[string]any{"rqth": t.RQTH != nil}}
 	}
-	return nil
+	return auditRows(ctx, tx, actor, "read_identity", "trainee", rows)
 }
 
 // TraineeFilter narrows a list of trainees.

@@ -194,11 +194,12 @@ func (s *Store) UpdateWebhook(ctx context.Context, actor passerelle.Principal, i
 		}
 		if in.Enabled != nil {
 			next.Enabled = *in.Enabled
-			if next.Enabled {
+			switch {
+			case next.Enabled:
 				next.DisabledReason = ""
-			} else if !cur.Enabled {
+			case !cur.Enabled:
 				next.DisabledReason = cur.DisabledReason
-			} else {
+			default:
 				next.DisabledReason = "disabled by the owner"
 			}
 		}

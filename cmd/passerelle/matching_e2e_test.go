@@ -202,7 +202,7 @@ func TestMatchingEndToEnd(t *testing.T) {
 	require.Contains(t, types, "proposal.created")
 	require.Contains(t, types, "proposal.status_changed")
 
-	req, err := http.NewRequest(http.MethodGet, tm.Config.MeiliURL+"/indexes/"+tm.Config.MeiliIndexPrefix+"offers/documents?limit=1000", nil)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, tm.Config.MeiliURL+"/indexes/"+tm.Config.MeiliIndexPrefix+"offers/documents?limit=1000", nil)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+tm.Config.MeiliMasterKey)
 	eventually(t, 20*time.Second, "the index holds the three offers", func() bool {
@@ -221,6 +221,6 @@ func requireNoSentinel(t *testing.T, where string, data []byte) {
 	t.Helper()
 	lower := strings.ToLower(string(data))
 	for _, s := range sentinels {
-		require.NotContains(t, lower, strings.ToLower(s), fmt.Sprintf("%s leaks %q: %s", where, s, data))
+		require.NotContains(t, lower, strings.ToLower(s), "%s leaks %q: %s", where, s, data)
 	}
 }

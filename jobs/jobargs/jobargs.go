@@ -133,8 +133,8 @@ type SendEmail struct {
 // Kind names the job in River.
 func (SendEmail) Kind() string { return "send_email" }
 
-// InsertOpts: SMTP failures are retried with River's backoff (about three
-// weeks over 25 attempts).
+// InsertOpts retries SMTP failures with River's backoff (about three weeks
+// over 25 attempts).
 func (SendEmail) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueEmail, MaxAttempts: 25}
 }
