@@ -49,6 +49,7 @@ func init() {
 		"reindex": {"Rebuild the search index from the database and swap it in atomically.", runReindex},
 		"seed":    {"Load the demo dataset (seed demo): the design's five programmes, idempotent.", runSeed},
 		"bench":   {"Measure the performance bars side by side with their baselines; prints a table, writes JSON.", runBench},
+		"chaos":   {"Replay faults (services killed, stopped, slow) against a private stack; prints what was lost or doubled.", runChaos},
 		"version": {"Print the version.", runVersion},
 	}
 }
