@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/notify"
 	"github.com/passerelle-dev/passerelle/store"
 )
 
@@ -36,7 +37,7 @@ func (r *run) slowWebhook(ctx context.Context) Outcome {
 	url := "http://" + l.Addr().String() + "/hook"
 	types := []string{"proposal.created"}
 	integrator := passerelle.Principal{Role: passerelle.RoleIntegrator, OrganisationID: org.ID}
-	if _, err := r.store.CreateWebhook(ctx, integrator, store.WebhookInput{URL: &url, EventTypes: &types}, "whsec_"+uuid.NewString()); err != nil {
+	if _, err := r.store.CreateWebhook(ctx, integrator, store.WebhookInput{URL: &url, EventTypes: &types}, notify.NewSecret()); err != nil {
 		return failed("%v", err)
 	}
 	events := make([]store.Event, total)
