@@ -244,8 +244,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		{SearchAPIvsMeili, b.measureSearch},
 		{WriteToSearchable, b.measureVisible},
 		{CreateAPIvsSQL, b.measureCreate},
+		{SharedRateLimit, b.measureSharedRateLimit}, // before the load, whose index jobs take minutes to drain
 		{MixedLoad, b.measureMixedLoad},
-		{SharedRateLimit, b.measureSharedRateLimit},
 		{NotifyProposals, b.measureNotify},
 		{RematchDB, b.measureRematchDB},
 	} {
