@@ -69,10 +69,9 @@ type Outcome struct {
 	Detail  string
 }
 
-const (
-	database    = "passerelle_chaos"
-	indexPrefix = "chaos_"
-)
+// database is the run's own, dropped and created afresh; the run's indexes
+// are named with a prefix of their own (chaos_<random>_), deleted at the end.
+const database = "passerelle_chaos"
 
 // run is the state shared by the faults.
 type run struct {
@@ -110,10 +109,9 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 		return nil, fmt.Errorf("chaos: river: %w", err)
 	}
 	r.store = store.New(r.pool, r.river)
+	indexPrefix := "chaos_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "") + "_"
 	r.search = search.New(cfg.MeiliURL, cfg.MeiliKey, indexPrefix)
-	if err := r.search.DeleteIndexes(ctx); err != nil {
-		return nil, fmt.Errorf("chaos: %w", err)
-	}
+	defer func() { _ = r.search.DeleteIndexes(context.WithoutCancel(ctx)) }()
 	if err := r.search.EnsureOffersIndex(ctx); err != nil {
 		return nil, fmt.Errorf("chaos: %w", err)
 	}
