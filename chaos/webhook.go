@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -84,6 +85,11 @@ type receiver struct {
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	id := req.Header.Get("webhook-id")
+	// Read the whole body first: only then does the server notice (and
+	// cancel the request's context) when the sender hangs up.
+	if _, err := io.Copy(io.Discard, req.Body); err != nil {
+		return
+	}
 	rc.mu.Lock()
 	rc.attempts[id]++
 	first := rc.attempts[id] == 1
