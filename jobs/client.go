@@ -76,9 +76,10 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	river.AddWorker(workers, &SendDigestWorker{Notifier: notifier, Hour: cfg.DigestHour})
 
 	rc := &river.Config{
-		Logger:          cfg.Logger,
-		Workers:         workers,
-		SoftStopTimeout: cfg.SoftStopTimeout,
+		Logger:               cfg.Logger,
+		Workers:              workers,
+		SoftStopTimeout:      cfg.SoftStopTimeout,
+		RescueStuckJobsAfter: RescueStuckJobsAfter,
 	}
 	if cfg.Work {
 		rc.Queues = map[string]river.QueueConfig{
@@ -97,6 +98,14 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	}
 	return client, nil
 }
+
+// RescueStuckJobsAfter is how long a job may stay running before River's
+// rescuer (on the leader) gives it to another worker: the jobs a worker
+// process was running when it died (SIGKILL, out of memory) would otherwise
+// wait River's default hour. River never rescues a job before its own
+// timeout (the default minute, or a worker's Timeout such as the re-match's
+// hour), so a slow job is not run twice.
+const RescueStuckJobsAfter = 2 * time.Minute
 
 // MatchQueueWorkers bounds the match jobs worked at once: each is short, and
 // a re-match parallelises itself.
