@@ -63,12 +63,15 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		*out = filepath.Join("bench", "results", time.Now().UTC().Format("20060102T150405Z")+".json")
 	}
 
+	// Progress lines and the server's warnings reach stderr from several
+	// goroutines.
+	stderr := &lockedWriter{w: env.Stderr}
 	cfg := bench.Config{
 		Offers: *offers, Small: *small, Only: names, Seed: *seed,
 		DatabaseURL: env.Config.DatabaseURL, Database: *database,
 		MeiliURL: env.Config.MeiliURL, MeiliKey: env.Config.MeiliMasterKey, IndexPrefix: *prefix,
 		SMTPURL: env.Config.SMTPURL, MaildevURL: *maildev,
-		CPUProfile: *cpuprofile, Progress: env.Stderr,
+		CPUProfile: *cpuprofile, Progress: stderr,
 		// The index is built as `passerelle reindex` builds it.
 		BuildIndex: func(ctx context.Context, st *store.Store, sc *search.Client) (int, error) {
 			return sc.ReindexOffers(ctx, offerDocs(st.SearchableOffers(ctx)))
@@ -76,7 +79,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		RateLimitPerMinute: benchRateLimitPerMin, RateLimitBurst: benchRateLimitBurst,
 		Serve: func(ctx context.Context, databaseURL string) ([]string, func() error, error) {
 			if *processes > 0 {
-				return serveProcesses(ctx, env, databaseURL, *prefix, *processes)
+				return serveProcesses(ctx, env, stderr, databaseURL, *prefix, *processes)
 			}
 			c := env.Config
 			c.DatabaseURL, c.MeiliIndexPrefix = databaseURL, *prefix
@@ -86,7 +89,7 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 			c.RateLimitPerMin, c.RateLimitBurst = benchRateLimitPerMin, benchRateLimitBurst
 			// Access logs are written as in production, at the configured
 			// level; only warnings and errors reach the terminal.
-			logger := newLogger(&severeLines{w: env.Stderr}, Config{LogLevel: c.LogLevel, LogFormat: "json"})
+			logger := newLogger(&severeLines{w: stderr}, Config{LogLevel: c.LogLevel, LogFormat: "json"})
 			m := &Main{Config: c, Logger: logger}
 			if err := m.Run(ctx); err != nil {
 				return nil, nil, err
@@ -120,7 +123,7 @@ const (
 // serveProcesses starts n API and n worker processes (this binary's `serve
 // --only …`) over databaseURL, with the configured rate limit, which they
 // share through PostgreSQL. Their warnings and errors reach stderr.
-func serveProcesses(ctx context.Context, env *Env, databaseURL, prefix string, n int) ([]string, func() error, error) {
+func serveProcesses(ctx context.Context, env *Env, stderr io.Writer, databaseURL, prefix string, n int) ([]string, func() error, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, nil, err
@@ -138,7 +141,7 @@ func serveProcesses(ctx context.Context, env *Env, databaseURL, prefix string, n
 		return errors.Join(errs...)
 	}
 	var bases []string
-	out := &severeLines{w: env.Stderr}
+	out := &severeLines{w: stderr}
 	for _, only := range []string{"api", "worker"} {
 		for i := range n {
 			p, err := childproc.Start(ctx, fmt.Sprintf("%s-%d", only, i+1), exe, vars, out, "serve", "--only", only)
@@ -153,6 +156,18 @@ func serveProcesses(ctx context.Context, env *Env, databaseURL, prefix string, n
 		}
 	}
 	return bases, stop, nil
+}
+
+// lockedWriter serialises writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // severeLines passes on the JSON log lines of warnings and errors only.
