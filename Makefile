@@ -76,3 +76,9 @@ load: ## mixed load (80 % reads) at 500 req/s for 30 s on the 100k-offer dataset
 	@bash scripts/stack.sh up
 	$(GO) build -o $(BIN)-bench ./cmd/passerelle
 	@. .data/stack.env && $(BIN)-bench bench --only mixed_load --out bench/results/load-$$(date -u +%Y%m%dT%H%M%SZ).json $(LOAD_FLAGS)
+
+.PHONY: chaos
+chaos: ## fault drills on a private stack (.data/): Meilisearch, a worker, PostgreSQL, SMTP killed or slow; prints what was lost or doubled
+	@env -u DATABASE_URL -u MEILI_URL -u MEILI_MASTER_KEY -u SMTP_URL bash scripts/stack.sh up
+	$(GO) build -o $(BIN)-chaos ./cmd/passerelle
+	@env -u DATABASE_URL -u MEILI_URL -u MEILI_MASTER_KEY -u SMTP_URL $(BIN)-chaos chaos --root .

@@ -44,7 +44,9 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		s.writeErr(ctx, passerelle.Errorf(passerelle.EUnauthorized, "A valid API key is required: send it as `Authorization: Bearer <key>`."))
 		return
 	}
-	p, err := s.deps.Store.Authenticate(ctx.Context(), strings.TrimSpace(token))
+	// One query authenticates and charges the key's shared rate limit, whatever
+	// the answer: a refused role spends its request too.
+	p, decision, err := s.deps.Store.AuthenticateLimited(ctx.Context(), strings.TrimSpace(token), s.rateLimit)
 	if err != nil {
 		s.writeErr(ctx, err)
 		return
@@ -53,7 +55,7 @@ func (s *Server) authenticate(ctx huma.Context, next func(huma.Context)) {
 		s.writeErr(ctx, passerelle.Errorf(passerelle.EForbidden, "The %s role may not call %s.", p.Role, op.OperationID))
 		return
 	}
-	if err := s.limiter.allow(ctx, p.KeyID.String()); err != nil {
+	if err := applyRateLimit(ctx, s.rateLimit, decision); err != nil {
 		s.writeErr(ctx, err)
 		return
 	}

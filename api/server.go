@@ -47,8 +47,9 @@ type Server struct {
 	mux     *http.ServeMux
 	api     huma.API
 	metrics *httpMetrics
-	limiter *rateLimiter
-	handler http.Handler
+	// rateLimit is each key's budget, shared by every process (ratelimit.go).
+	rateLimit store.RateLimit
+	handler   http.Handler
 }
 
 // New builds the server and registers every operation.
@@ -63,7 +64,7 @@ func New(deps Deps) *Server {
 		reg = deps.Metrics
 	}
 	s.metrics = newHTTPMetrics(reg)
-	s.limiter = newRateLimiter(deps.RateLimitPerMinute, deps.RateLimitBurst)
+	s.rateLimit = newRateLimit(deps.RateLimitPerMinute, deps.RateLimitBurst)
 	s.api = humago.New(s.mux, s.humaConfig())
 	s.api.UseMiddleware(s.authenticate, s.checkInput, s.idempotency)
 

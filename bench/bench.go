@@ -35,6 +35,7 @@ const (
 	MatchOneTrainee   = "match_one_trainee"
 	RematchAll        = "rematch_all"
 	RematchDB         = "rematch_all_db"
+	SharedRateLimit   = "shared_rate_limit"
 )
 
 // Names lists every measurement in the order they run: the matching ones
@@ -43,6 +44,14 @@ const (
 // Meilisearch takes seconds per batch of documents).
 var Names = []string{MatchOneTrainee, RematchAll, SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL, MixedLoad,
 	NotifyProposals, RematchDB}
+
+// Extra lists the measurements a run makes only when asked (Config.Only), or
+// when its servers apply a real rate limit (several processes): the shared
+// rate limit needs one.
+var Extra = []string{SharedRateLimit}
+
+// Known says whether name is a measurement.
+func Known(name string) bool { return slices.Contains(Names, name) || slices.Contains(Extra, name) }
 
 // Config is one run.
 type Config struct {
@@ -69,8 +78,13 @@ type Config struct {
 	MaildevURL string
 
 	// Serve starts Passerelle (API and worker) on databaseURL, with
-	// IndexPrefix, on loopback, and returns its base URL and how to stop it.
-	Serve func(ctx context.Context, databaseURL string) (baseURL string, stop func() error, err error)
+	// IndexPrefix, on loopback, and returns the base URL of each API process
+	// and how to stop them all. The mixed load spreads its requests over
+	// the processes in turn; the other measurements use the first.
+	Serve func(ctx context.Context, databaseURL string) (baseURLs []string, stop func() error, err error)
+	// RateLimitPerMinute and RateLimitBurst are the per-key limit the API
+	// processes apply; SharedRateLimit checks it holds across them.
+	RateLimitPerMinute, RateLimitBurst int
 	// BuildIndex fills the offers index from the database the way `passerelle
 	// reindex` does.
 	BuildIndex func(ctx context.Context, st *store.Store, sc *search.Client) (int, error)
@@ -105,6 +119,7 @@ type runner struct {
 	pool        *pgxpool.Pool
 	river       *river.Client[pgx.Tx]
 	client      *client
+	bases       []string // every API process
 	setup       *setup
 	index       string
 	matches     []int64
@@ -115,7 +130,7 @@ type runner struct {
 // A bar not met is in the report, not an error.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for _, n := range cfg.Only {
-		if !slices.Contains(Names, n) {
+		if !Known(n) {
 			return nil, fmt.Errorf("bench: unknown measurement %q (want %s)", n, strings.Join(Names, ", "))
 		}
 	}
@@ -176,18 +191,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: river: %w", err)
 	}
-	baseURL, stop, err := cfg.Serve(ctx, dbURL)
+	bases, stop, err := cfg.Serve(ctx, dbURL)
 	if err != nil {
 		return nil, fmt.Errorf("bench: start passerelle: %w", err)
 	}
+	b.bases = bases
 	defer func() {
 		if err := stop(); err != nil {
 			b.logf("bench: passerelle stop: %v", err)
 		}
 	}()
-	b.logf("bench: passerelle serving on %s", baseURL)
+	b.logf("bench: passerelle serving on %s", strings.Join(bases, ", "))
 
-	b.client = newClient(baseURL, cfg.MeiliURL, cfg.MeiliKey)
+	b.client = newClient(bases[0], cfg.MeiliURL, cfg.MeiliKey)
 	if r, err := b.client.meili(ctx, http.MethodGet, "/version", nil); err == nil {
 		var v struct {
 			PkgVersion string `json:"pkgVersion"`
@@ -228,11 +244,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		{SearchAPIvsMeili, b.measureSearch},
 		{WriteToSearchable, b.measureVisible},
 		{CreateAPIvsSQL, b.measureCreate},
+		{SharedRateLimit, b.measureSharedRateLimit}, // before the load, whose index jobs take minutes to drain
 		{MixedLoad, b.measureMixedLoad},
 		{NotifyProposals, b.measureNotify},
 		{RematchDB, b.measureRematchDB},
 	} {
 		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, m.name) {
+			continue
+		}
+		if len(cfg.Only) == 0 && slices.Contains(Extra, m.name) && !cfg.realRateLimit() {
 			continue
 		}
 		// Index jobs left by a previous measurement would compete with this one.

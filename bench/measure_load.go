@@ -32,6 +32,7 @@ var loadMix = []struct {
 // loadRequest is one request of the load, prepared before its time comes.
 type loadRequest struct {
 	op, method, path, key string
+	base                  string // the API process it goes to
 	body                  []byte
 	want                  int
 	at                    time.Time
@@ -77,7 +78,8 @@ func (b *runner) measureMixedLoad(ctx context.Context) (Measurement, error) {
 	}
 	prepare := func(i int, at time.Time) (loadRequest, error) {
 		op := pickOp(i)
-		r := loadRequest{op: op, method: http.MethodGet, want: http.StatusOK, at: at}
+		// Round robin over the API processes, as a load balancer would.
+		r := loadRequest{op: op, method: http.MethodGet, want: http.StatusOK, at: at, base: b.bases[i%len(b.bases)]}
 		switch op {
 		case "search":
 			r.path, r.key = queries[i%len(queries)].apiPath, b.setup.advisers.take()
@@ -135,7 +137,7 @@ func (b *runner) measureMixedLoad(ctx context.Context) (Measurement, error) {
 		}
 		wg.Go(func() {
 			defer func() { <-inFlight }()
-			res, err := b.client.do(ctx, req.method, b.client.base+req.path, req.key, req.body)
+			res, err := b.client.do(ctx, req.method, req.base+req.path, req.key, req.body)
 			out := loadResult{op: req.op, took: time.Since(req.at)}
 			switch {
 			case err != nil:
@@ -183,8 +185,8 @@ func (b *runner) measureMixedLoad(ctx context.Context) (Measurement, error) {
 		st := Summarise(byOp[m.op])
 		mix = append(mix, fmt.Sprintf("%s %d (p50 %s, p99 %s)", m.op, st.N, fmtMs(st.P50), fmtMs(st.P99)))
 	}
-	note := fmt.Sprintf("open model, %d req/s for %s (%.0f req/s sent), %d errors; successes: %s; latency from the scheduled start",
-		rate, duration, achieved, nErr, strings.Join(mix, ", "))
+	note := fmt.Sprintf("open model, %d req/s for %s (%.0f req/s sent) over %d API process(es), %d errors; successes: %s; latency from the scheduled start",
+		rate, duration, achieved, len(b.bases), nErr, strings.Join(mix, ", "))
 	for e, n := range errs {
 		note += fmt.Sprintf("; %d× %s", n, truncate(e, 120))
 	}

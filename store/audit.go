@@ -87,6 +87,22 @@ func auditRows(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, actio
 	return err
 }
 
+// queueAudit queues in b the audit entry audit would write, with its details
+// computed in SQL by detailsFrom: the details' expression and a FROM clause
+// that ends where from goes as $8, e.g. "jsonb_build_object(…) FROM offers
+// WHERE id = ". It is for a row written earlier in the same batch, whose
+// values are not known before the batch runs.
+func queueAudit(ctx context.Context, b *pgx.Batch, actor passerelle.Principal, action, resourceType string,
+	resourceID uuid.UUID, organisationID *uuid.UUID, detailsFrom string, from any) {
+	var keyID *uuid.UUID
+	if actor.KeyID != uuid.Nil {
+		keyID = &actor.KeyID
+	}
+	b.Queue(`INSERT INTO audit_log (actor_key_id, actor_role, action, resource_type, resource_id, organisation_id, request_id, details)
+		SELECT $1, $2, $3, $4, $5, $6, $7, `+detailsFrom+`$8`,
+		keyID, actor.Role, action, resourceType, resourceID, organisationID, passerelle.RequestID(ctx), from)
+}
+
 // AuditFilter narrows the audit log.
 type AuditFilter struct {
 	ResourceType string

@@ -242,37 +242,73 @@ func (s *Store) RevokeKey(ctx context.Context, actor passerelle.Principal, id uu
 const lastUsedGranularity = time.Minute
 
 // Authenticate returns the principal of a bearer key. A missing, malformed,
-// unknown or revoked key is EUnauthorized, with one message for all.
+// unknown or revoked key is EUnauthorized, with one message for all. It
+// charges no rate limit: AuthenticateLimited does, for API requests.
 func (s *Store) Authenticate(ctx context.Context, key string) (passerelle.Principal, error) {
+	p, _, err := s.AuthenticateLimited(ctx, key, RateLimit{})
+	return p, err
+}
+
+// authenticate reads the key by its prefix and, in the same statement, writes
+// last_used_at when it is older than lastUsedGranularity and charges the
+// key's rate limit (when $3 > 0): one round trip per request. Only a valid,
+// unrevoked secret ($2 is its hash) writes anything, so someone who knows a
+// key's prefix cannot spend its budget. The last two columns are the state
+// after this request (NULL when refused) and before it, for Retry-After.
+const authenticate = `
+WITH k AS (
+	SELECT id, secret_hash, role, organisation_id, company_id, adviser_id, revoked_at IS NOT NULL AS revoked,
+		secret_hash = $2 AND revoked_at IS NULL AS valid,
+		last_used_at IS NULL OR last_used_at < now() - $5::interval AS stale
+	FROM api_keys WHERE prefix = $1
+), used AS (
+	UPDATE api_keys SET last_used_at = now() FROM k WHERE api_keys.id = k.id AND k.valid AND k.stale
+), charged AS (
+	INSERT INTO rate_limits AS r (key_id, tat)
+	SELECT id, now() + $3::interval FROM k WHERE k.valid AND $3::interval > '0'
+	ON CONFLICT (key_id) DO UPDATE SET tat = greatest(r.tat, now()) + $3::interval
+		WHERE greatest(r.tat, now()) + $3::interval <= now() + $4::interval
+	RETURNING tat
+)
+SELECT id, secret_hash, role, organisation_id, company_id, adviser_id, revoked,
+	(SELECT tat FROM charged), (SELECT tat FROM rate_limits WHERE key_id = k.id), now()
+FROM k`
+
+// AuthenticateLimited is Authenticate that also charges the key's shared
+// rate limit, in the same query. The decision is returned for a valid key
+// only; the caller refuses the request when it is not Allowed.
+func (s *Store) AuthenticateLimited(ctx context.Context, key string, limit RateLimit) (passerelle.Principal, RateDecision, error) {
 	unauthorized := passerelle.Errorf(passerelle.EUnauthorized, "A valid API key is required: send it as `Authorization: Bearer <key>`.")
 	rest, ok := strings.CutPrefix(key, KeyPrefix)
 	if !ok {
-		return passerelle.Principal{}, unauthorized
+		return passerelle.Principal{}, RateDecision{}, unauthorized
 	}
 	prefix, _, ok := strings.Cut(rest, "_")
 	if !ok || len(prefix) != 16 {
-		return passerelle.Principal{}, unauthorized
+		return passerelle.Principal{}, RateDecision{}, unauthorized
 	}
 	var (
-		p        passerelle.Principal
-		hash     []byte
-		org      *uuid.UUID
-		company  *uuid.UUID
-		adviser  *uuid.UUID
-		lastUsed *time.Time
-		revoked  bool
+		p                passerelle.Principal
+		hash             []byte
+		org              *uuid.UUID
+		company          *uuid.UUID
+		adviser          *uuid.UUID
+		revoked          bool
+		after, before    *time.Time
+		now              time.Time
+		interval, window = limit.interval()
+		presented        = hashKey(key)
 	)
-	err := s.pool.QueryRow(ctx, `SELECT id, secret_hash, role, organisation_id, company_id, adviser_id, last_used_at,
-			revoked_at IS NOT NULL FROM api_keys WHERE prefix = $1`, prefix).
-		Scan(&p.KeyID, &hash, &p.Role, &org, &company, &adviser, &lastUsed, &revoked)
+	err := s.pool.QueryRow(ctx, authenticate, prefix, presented, interval, window, lastUsedGranularity).
+		Scan(&p.KeyID, &hash, &p.Role, &org, &company, &adviser, &revoked, &after, &before, &now)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return passerelle.Principal{}, unauthorized
+		return passerelle.Principal{}, RateDecision{}, unauthorized
 	}
 	if err != nil {
-		return passerelle.Principal{}, fmt.Errorf("store: authenticate: %w", err)
+		return passerelle.Principal{}, RateDecision{}, fmt.Errorf("store: authenticate: %w", err)
 	}
-	if revoked || subtle.ConstantTimeCompare(hash, hashKey(key)) != 1 {
-		return passerelle.Principal{}, unauthorized
+	if revoked || subtle.ConstantTimeCompare(hash, presented) != 1 {
+		return passerelle.Principal{}, RateDecision{}, unauthorized
 	}
 	if org != nil {
 		p.OrganisationID = *org
@@ -283,10 +319,5 @@ func (s *Store) Authenticate(ctx context.Context, key string) (passerelle.Princi
 	if adviser != nil {
 		p.AdviserID = *adviser
 	}
-	if lastUsed == nil || time.Since(*lastUsed) > lastUsedGranularity {
-		if _, err := s.pool.Exec(ctx, `UPDATE api_keys SET last_used_at = now() WHERE id = $1`, p.KeyID); err != nil {
-			return passerelle.Principal{}, fmt.Errorf("store: authenticate: last used: %w", err)
-		}
-	}
-	return p, nil
+	return p, limit.decide(now, after, before), nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -154,8 +155,36 @@ func TestComposePortsLoopbackOnly(t *testing.T) {
 	}
 	api := composeService(t, p, "api")
 	require.Len(t, api.Ports, 1)
-	require.Equal(t, "8080", api.Ports[0].Published)
+	require.EqualValues(t, 8080, api.Ports[0].Target)
+	// Each replica takes one host port of the range: it needs one per replica.
+	first, last, ok := strings.Cut(api.Ports[0].Published, "-")
+	require.True(t, ok, "the api publishes a range of host ports, one per replica: %q", api.Ports[0].Published)
+	from, err := strconv.Atoi(first)
+	require.NoError(t, err)
+	to, err := strconv.Atoi(last)
+	require.NoError(t, err)
+	require.Equal(t, 8080, from, "the first replica answers on the usual port")
+	require.NotNil(t, api.Deploy)
+	require.NotNil(t, api.Deploy.Replicas)
+	require.Equal(t, *api.Deploy.Replicas, to-from+1, "one host port per api replica")
 	require.Empty(t, composeService(t, p, "worker").Ports, "the worker publishes no port")
+}
+
+// TestComposeRunsSeveralProcesses: two API and two worker processes, which
+// share their state through PostgreSQL (docs/operations.md).
+func TestComposeRunsSeveralProcesses(t *testing.T) {
+	t.Parallel()
+	p := loadCompose(t)
+	for _, name := range []string{"api", "worker"} {
+		s := composeService(t, p, name)
+		require.NotNil(t, s.Deploy, "service %s: deploy.replicas", name)
+		require.NotNil(t, s.Deploy.Replicas, "service %s: deploy.replicas", name)
+		require.Equal(t, 2, *s.Deploy.Replicas, "service %s replicas", name)
+		require.Empty(t, s.ContainerName, "service %s: a fixed container name allows one replica only", name)
+	}
+	// migrate runs once, whatever the replicas of the others.
+	m := composeService(t, p, "migrate")
+	require.True(t, m.Deploy == nil || m.Deploy.Replicas == nil || *m.Deploy.Replicas == 1)
 }
 
 func TestComposeEnvironment(t *testing.T) {

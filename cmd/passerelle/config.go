@@ -105,7 +105,7 @@ var envVars = []envVar{
 		func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
 	{"WORKERS", "10", "Maximum River jobs worked at once by this process.",
 		func(c *Config, v string) (err error) { c.Workers, err = positiveInt(v); return err }},
-	{"RATE_LIMIT_PER_MINUTE", "1200", "Requests per minute allowed for one API key (per process).",
+	{"RATE_LIMIT_PER_MINUTE", "1200", "Requests per minute allowed for one API key, shared by every API process.",
 		func(c *Config, v string) (err error) { c.RateLimitPerMin, err = positiveInt(v); return err }},
 	{"RATE_LIMIT_BURST", "100", "Requests one API key may send at once above the steady rate.",
 		func(c *Config, v string) (err error) { c.RateLimitBurst, err = positiveInt(v); return err }},

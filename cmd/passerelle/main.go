@@ -50,6 +50,7 @@ func init() {
 		"signin-link": {"Print a console sign-in link for an adviser (no email sent); make run uses it.", runSigninLink},
 		"seed":        {"Load the demo dataset (seed demo): the design's five programmes, idempotent.", runSeed},
 		"bench":       {"Measure the performance bars side by side with their baselines; prints a table, writes JSON.", runBench},
+		"chaos":       {"Replay faults (services killed, stopped, slow) against a private stack; prints what was lost or doubled.", runChaos},
 		"version":     {"Print the version.", runVersion},
 	}
 }
