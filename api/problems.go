@@ -269,6 +269,9 @@ func newProblemFromRequest(r *http.Request, err error) *Problem {
 // the console reads them too; a request's fields are in its body unless the
 // location already says otherwise ("query.cursor").
 func httpLocation(loc string) string {
+	if loc == "body" {
+		return loc // the body as a whole
+	}
 	for _, prefix := range []string{"body.", "query.", "path.", "header."} {
 		if strings.HasPrefix(loc, prefix) {
 			return loc

@@ -13,6 +13,9 @@ import (
 // same order, in the French one. Another language is another map of the same
 // keys. messages_test.go fails when a store message has no entry here.
 var French = map[string]string{
+	// passerelle.TextFault, applied to every posted value.
+	"contains a NUL character (U+0000), which cannot be stored": "contient un caractère nul (U+0000), qui ne peut pas être enregistré",
+	"is not valid UTF-8": "contient des caractères illisibles (texte qui n'est pas en UTF-8)",
 	"RQTH is health data: record the trainee's rqth consent (POST /v1/trainees/{id}/consents) before setting it": "La RQTH est une donnée de santé : enregistrez d'abord le consentement du stagiaire.",
 	"a company key is bound to a company":                                             "une clé d'entreprise est liée à une entreprise",
 	"a company key is bound to its company only":                                      "une clé d'entreprise n'est liée qu'à son entreprise",

@@ -47,7 +47,29 @@ func Read(r *http.Request) *Form {
 		r.Body = http.MaxBytesReader(nil, r.Body, MaxBytes)
 	}
 	_ = r.ParseForm()
-	return &Form{values: r.PostForm}
+	f := &Form{values: r.PostForm}
+	f.checkText()
+	return f
+}
+
+// checkText applies the one rule for incoming strings (passerelle.TextFault:
+// no NUL, valid UTF-8) to every posted name and value, as the API does to
+// every body and parameter. A value at fault is reported and dropped, so it
+// never reaches the store.
+func (f *Form) checkText() {
+	for name, vs := range f.values {
+		if fault := passerelle.TextFault(name); fault != "" {
+			f.bad("", fault, nil)
+			delete(f.values, name)
+			continue
+		}
+		for i, v := range vs {
+			if fault := passerelle.TextFault(v); fault != "" {
+				f.bad(name, fault, nil)
+				vs[i] = ""
+			}
+		}
+	}
 }
 
 func (f *Form) bad(name, msg string, v any) {

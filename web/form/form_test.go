@@ -54,3 +54,18 @@ func TestErrorsOfStoreErrors(t *testing.T) {
 	_, ok = ErrorsOf(passerelle.Errorf(passerelle.ENotFound, "nope"))
 	require.False(t, ok, "only invalid input is shown next to fields")
 }
+
+// TestReadRefusesNULAndInvalidUTF8 applies the API's text rule to posted
+// forms: the value at fault is reported by field, in French, and dropped.
+func TestReadRefusesNULAndInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	f := post(url.Values{"name": {"Mia\x00"}, "town": {"Gon\xffesse"}, "ok": {"Évry"}})
+	require.Empty(t, f.String("name"))
+	require.Empty(t, f.String("town"))
+	require.Equal(t, "Évry", f.String("ok"))
+	errs, ok := ErrorsOf(f.Err())
+	require.True(t, ok)
+	require.Contains(t, errs["name"], "caractère nul")
+	require.Contains(t, errs["town"], "UTF-8")
+	require.NotContains(t, errs, "ok")
+}
