@@ -29,6 +29,8 @@ func (h *Handler) routes() {
 
 	// Search offers for a trainee, proposals pipeline, follow-ups
 	// (offer_search.go, pipeline.go, followups.go).
+	m.Handle("GET "+Prefix+"/trainees/{id}/offers", signedIn(h.offerSearch))
+	m.Handle("POST "+Prefix+"/trainees/{id}/offers/{offer}/propose", signedIn(h.offerPropose))
 	m.Handle("GET "+Prefix+"/proposals", signedIn(h.pipeline))
 	m.Handle("POST "+Prefix+"/proposals/{id}/move", signedIn(h.pipelineMove))
 	m.Handle("GET "+Prefix+"/followups", signedIn(h.followups))
