@@ -29,6 +29,9 @@ var funcs = template.FuncMap{
 	"frDateTime":    frDateTime,
 	"plural":        plural,
 	"traineeStatus": func(s string) string { return traineeStatusLabels[s] },
+	// Pipeline and follow-up pages (pipeline.go, followups.go).
+	"proposalStatus": func(s string) string { return proposalStatusLabels[s] },
+	"proposalMove":   func(s string) string { return proposalMoveLabels[s] },
 }
 
 // parsePages parses each templates/<name>.html with the layout, once.

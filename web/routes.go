@@ -27,6 +27,16 @@ func (h *Handler) routes() {
 	m.Handle("GET "+Prefix+"/{$}", signedIn(h.today))
 	m.Handle("GET "+Prefix+"/trainees/{id}", signedIn(h.traineeShow))
 
+	// Search offers for a trainee, proposals pipeline, follow-ups
+	// (offer_search.go, pipeline.go, followups.go).
+	m.Handle("GET "+Prefix+"/trainees/{id}/offers", signedIn(h.offerSearch))
+	m.Handle("POST "+Prefix+"/trainees/{id}/offers/{offer}/propose", signedIn(h.offerPropose))
+	m.Handle("GET "+Prefix+"/proposals", signedIn(h.pipeline))
+	m.Handle("POST "+Prefix+"/proposals/{id}/move", signedIn(h.pipelineMove))
+	m.Handle("GET "+Prefix+"/followups", signedIn(h.followups))
+	m.Handle("GET "+Prefix+"/followups/{id}", signedIn(h.followupShow))
+	m.Handle("POST "+Prefix+"/followups/{id}", signedIn(h.followupRecord))
+
 	m.HandleFunc(Prefix+"/", h.notFound)
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/notify"
+	"github.com/passerelle-dev/passerelle/search"
 	"github.com/passerelle-dev/passerelle/store"
 	"github.com/passerelle-dev/passerelle/web/session"
 )
@@ -38,6 +39,9 @@ type Deps struct {
 	PublicBaseURL string
 	// ProposalExpiry dates the proposals waiting on a company.
 	ProposalExpiry time.Duration
+	// Search finds offers for a trainee; nil, or Meilisearch down, and the
+	// search page says the search is unavailable while the rest works.
+	Search *search.Client
 	// Now is the clock for dates shown (tests may fix it); time.Now if nil.
 	Now func() time.Time
 }

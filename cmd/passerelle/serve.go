@@ -136,7 +136,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	handler := m.withConsole(api.New(deps), st, mailer)
+	handler := m.withConsole(api.New(deps), st, mailer, searchClient)
 
 	if m.Only != OnlyAPI {
 		// River stops when its start context ends; its lifetime is Close's
@@ -186,7 +186,7 @@ func (m *Main) notifier(st *store.Store, mailer *notify.Mailer, metrics *jobs.De
 // withConsole mounts the advisers' console beside the API: /console/… is the
 // console's, / sends browsers to it, everything else is the API's. A
 // worker-only process serves no console.
-func (m *Main) withConsole(apiHandler http.Handler, st *store.Store, mailer *notify.Mailer) http.Handler {
+func (m *Main) withConsole(apiHandler http.Handler, st *store.Store, mailer *notify.Mailer, sc *search.Client) http.Handler {
 	if m.Only == OnlyWorker {
 		return apiHandler
 	}
@@ -195,6 +195,7 @@ func (m *Main) withConsole(apiHandler http.Handler, st *store.Store, mailer *not
 		Store:          st,
 		Logger:         m.Logger,
 		Mailer:         mailer,
+		Search:         sc,
 		PublicBaseURL:  m.Config.PublicBaseURL,
 		ProposalExpiry: time.Duration(m.Config.ProposalExpiryDays) * 24 * time.Hour,
 	}))

@@ -78,6 +78,9 @@ func run(m *testing.M) int {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+		// Screenshots of long pages: no scrollbar eating 15 px of the 360 px
+		// viewport (the page was laid out at 360 and cut at 345).
+		chromedp.Flag("hide-scrollbars", true),
 		chromedp.WindowSize(desktopWidth, desktopHeight),
 	}
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)

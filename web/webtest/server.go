@@ -10,11 +10,14 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/passerelle-dev/passerelle/api"
 	"github.com/passerelle-dev/passerelle/demo"
 	"github.com/passerelle-dev/passerelle/internal/testdb"
+	"github.com/passerelle-dev/passerelle/internal/testsearch"
 	"github.com/passerelle-dev/passerelle/internal/testsmtp"
 	"github.com/passerelle-dev/passerelle/jobs"
 	"github.com/passerelle-dev/passerelle/notify"
+	"github.com/passerelle-dev/passerelle/search"
 	"github.com/passerelle-dev/passerelle/store"
 	"github.com/passerelle-dev/passerelle/web"
 )
@@ -36,12 +39,16 @@ type Env struct {
 	Demo  demo.Summary
 	// Ctx is the test's browser context: chromedp actions run on it.
 	Ctx context.Context
+	// Search is the test's Meilisearch client (WithSearch, WithPrivateSearch).
+	Search *search.Client
+	// Meili is the test's own Meilisearch process (WithPrivateSearch).
+	Meili *testsearch.Process
 }
 
 // New starts a console over a fresh database with the demo data, and opens a
 // new browser context (its own cookies) on the package's Chromium. Both end
-// with the test.
-func New(t *testing.T) *Env {
+// with the test. Options add the API and Meilisearch (options.go).
+func New(t *testing.T, opts ...Option) *Env {
 	t.Helper()
 	if browser == nil {
 		t.Fatal("webtest: no browser: call webtest.Main(m) from TestMain")
@@ -67,6 +74,15 @@ func New(t *testing.T) *Env {
 	}
 	t.Cleanup(mailer.Close)
 
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	e := &Env{T: t, Store: st, SMTP: smtp, Demo: sum}
+	if o.search {
+		startSearch(e, o)
+	}
+
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("webtest: listen: %v", err)
@@ -75,8 +91,12 @@ func New(t *testing.T) *Env {
 	// Mounted the way cmd/passerelle mounts it (serve.go withConsole).
 	mux := http.NewServeMux()
 	mux.Handle(web.Prefix+"/", web.New(web.Deps{Store: st, Logger: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
-		Mailer: mailer, PublicBaseURL: base, ProposalExpiry: store.DefaultProposalExpiry}))
+		Mailer: mailer, Search: e.Search, PublicBaseURL: base, ProposalExpiry: store.DefaultProposalExpiry}))
 	mux.HandleFunc("GET /{$}", web.RedirectRoot)
+	if o.api {
+		mux.Handle("/", api.New(api.Deps{Store: st, Search: e.Search, Logger: slog.New(slog.DiscardHandler),
+			Version: "webtest", PublicBaseURL: base}))
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {
@@ -90,7 +110,8 @@ func New(t *testing.T) *Env {
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatalf("webtest: new browser context: %v", err)
 	}
-	return &Env{T: t, URL: base, Store: st, SMTP: smtp, Demo: sum, Ctx: tab}
+	e.URL, e.Ctx = base, tab
+	return e
 }
 
 // testWriter sends the console's logs to the test's log.
