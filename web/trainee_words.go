@@ -164,6 +164,7 @@ func reasonWords(r matching.Reason, sg store.Suggestion, t store.Trainee) string
 			for _, sk := range t.Profile.Skills {
 				if reference.FoldFrench(sk.Name) == reference.FoldFrench(need) {
 					have = append(have, need)
+					break
 				}
 			}
 		}
