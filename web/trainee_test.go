@@ -99,7 +99,7 @@ func TestTraineeJourney(t *testing.T) {
 	e.ClickAndWait(`#consentements form.stack button[type="submit"]`)
 	require.Contains(t, e.Text(".flash"), "Consentement enregistré")
 	require.Contains(t, e.Text("#consentements"), "Enregistrer sa RQTH")
-	require.Contains(t, e.Text("#identite-title + dl"), "RQTH donnée sensible")
+	require.Contains(t, e.Text("#identite-title + dl"), "RQTH\ndonnée sensible Non renseignée")
 	e.Axe()
 
 	// The matcher runs (as its worker would after the save); the suggestions

@@ -121,7 +121,6 @@ func init() {
 		}
 		return "une offre"
 	}
-	funcs["km"] = func(f float64) string { return strings.Replace(fmt.Sprintf("%.1f", f), ".", ",", 1) }
 }
 
 // explained is one part of a suggestion's score, in words and as a bar.
