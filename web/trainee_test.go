@@ -220,3 +220,38 @@ func TestTraineeRoutesTenancy(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, path)
 	}
 }
+
+// TestTraineeProfileErrorsInFrench: the store's field errors come back next
+// to their fields, in French, naming the field in people's words, and nothing
+// is saved.
+func TestTraineeProfileErrorsInFrench(t *testing.T) {
+	t.Parallel()
+	e := webtest.New(t)
+	c := e.SessionClient(webtest.GonesseAdviser)
+	id := traineeOf(t, e, webtest.GonesseAdviser)
+	var version int
+	require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT version FROM trainees WHERE id = $1`, id).Scan(&version))
+	resp, body := e.Post(c, "/console/trainees/"+id.String()+"/profile", url.Values{
+		"version": {strconv.Itoa(version)}, "action": {"enregistrer"},
+		"profile.home_postal_code": {"99999"}, "profile.mobility_radius_km": {"10"},
+		"profile.skills[0].name": {"Soudure"}, "profile.skills[0].evidence": {"open_badge"}, "profile.skills[0].badge_url": {""},
+		"profile.max_weekly_hours": {"beaucoup"},
+	}, "")
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, `<p class="error" id="profile.max_weekly_hours-err">Heures par semaine au plus : doit être un nombre`)
+	require.NotContains(t, body, "body.")
+	var after int
+	require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT version FROM trainees WHERE id = $1`, id).Scan(&after))
+	require.Equal(t, version, after, "nothing saved")
+
+	// With the number right, the store's errors show: the open badge needs its URL.
+	resp, body = e.Post(c, "/console/trainees/"+id.String()+"/profile", url.Values{
+		"version": {strconv.Itoa(version)}, "action": {"enregistrer"},
+		"profile.home_postal_code": {"99999"}, "profile.mobility_radius_km": {"10"},
+		"profile.skills[0].name": {"Soudure"}, "profile.skills[0].evidence": {"open_badge"}, "profile.skills[0].badge_url": {""},
+	}, "")
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, `<p class="error" id="profile.home_postal_code-err">Code postal : aucune commune française`)
+	require.Contains(t, body, `https de sa preuve`)
+	require.Contains(t, body, `id="profile.skills[0].badge_url-err"`)
+}
