@@ -176,6 +176,12 @@ func (s *Store) checkTraineeInput(ctx context.Context, db querier, org uuid.UUID
 	if !slices.Contains(TraineeStatuses, in.Status) {
 		bad("status", "must be one of "+strings.Join(TraineeStatuses, ", "), in.Status)
 	}
+	// The API's schema also says so; the console's form has no schema.
+	for loc, v := range map[string]*string{"identity.first_name": &in.Identity.FirstName, "identity.last_name": &in.Identity.LastName} {
+		if *v = strings.TrimSpace(*v); *v == "" {
+			bad(loc, "must not be blank", "")
+		}
+	}
 	in.Identity.BirthDate = day(in.Identity.BirthDate)
 	now, err := today(ctx, db)
 	if err != nil {

@@ -25,7 +25,17 @@ func (h *Handler) routes() {
 
 	// Pages.
 	m.Handle("GET "+Prefix+"/{$}", signedIn(h.today))
+
+	// Trainee pages: list, register, the trainee's page and its forms
+	// (trainee_*.go).
+	m.Handle("GET "+Prefix+"/trainees", signedIn(h.traineeList))
+	m.Handle("GET "+Prefix+"/trainees/new", signedIn(h.traineeNew))
+	m.Handle("POST "+Prefix+"/trainees", signedIn(h.traineeCreate))
 	m.Handle("GET "+Prefix+"/trainees/{id}", signedIn(h.traineeShow))
+	m.Handle("POST "+Prefix+"/trainees/{id}/profile", signedIn(h.traineeProfileSave))
+	m.Handle("POST "+Prefix+"/trainees/{id}/consents", signedIn(h.traineeConsentRecord))
+	m.Handle("POST "+Prefix+"/trainees/{id}/consents/{cid}/withdraw", signedIn(h.traineeConsentWithdraw))
+	m.Handle("POST "+Prefix+"/trainees/{id}/suggestions/{pid}/propose", signedIn(h.traineePropose))
 
 	// Search offers for a trainee, proposals pipeline, follow-ups
 	// (offer_search.go, pipeline.go, followups.go).

@@ -69,6 +69,7 @@ var French = map[string]string{
 	"not a date":         "doit être une date (jj/mm/aaaa)",
 	"not a whole number": "doit être un nombre entier",
 	"not an identifier":  "choix invalide",
+	"not a number":       "doit être un nombre (par exemple 17,5)",
 }
 
 // Fallback is shown for a message the catalogue lacks (a message built at run

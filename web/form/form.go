@@ -195,3 +195,25 @@ func ErrorsOf(err error) (Errors, bool) {
 	}
 	return out, true
 }
+
+// FloatPtr is the number in name, with a French decimal comma or a point
+// ("17,5"); nil when blank.
+func (f *Form) FloatPtr(name string) *float64 {
+	s := f.String(name)
+	if s == "" {
+		return nil
+	}
+	v, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+	if err != nil {
+		f.bad(name, "not a number", s)
+		return nil
+	}
+	return &v
+}
+
+// Has tells whether the form posted a field name (even blank): a list of
+// rows reads until its first missing row.
+func (f *Form) Has(name string) bool {
+	_, ok := f.values[name]
+	return ok
+}

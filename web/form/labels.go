@@ -50,6 +50,21 @@ var Labels = map[string]string{
 	"url":                       "Adresse",
 	"event_types":               "Événements",
 	"notification_preferences":  "Préférences de notification",
+	// The trainee pages (trainee_*.html).
+	"identity.first_name":        "Prénom",
+	"identity.last_name":         "Nom",
+	"identity.birth_date":        "Date de naissance",
+	"identity.email":             "Adresse e-mail",
+	"identity.phone":             "Téléphone",
+	"profile.mobility_radius_km": "Rayon de mobilité",
+	"profile.transport_modes":    "Moyens de transport",
+	"profile.wanted_kinds":       "Types de contrat recherchés",
+	"profile.max_weekly_hours":   "Heures par semaine au plus",
+	"profile.skills.name":        "Compétence",
+	"profile.skills.evidence":    "Preuve de la compétence",
+	"profile.skills.badge_url":   "Adresse de l'Open Badge",
+	"profile.availability.from":  "Disponible à partir du",
+	"profile.availability.to":    "Disponible jusqu'au",
 }
 
 var indexRe = regexp.MustCompile(`\[\d+\]`)
