@@ -29,6 +29,10 @@ var funcs = template.FuncMap{
 	"frDateTime":    frDateTime,
 	"plural":        plural,
 	"traineeStatus": func(s string) string { return traineeStatusLabels[s] },
+	// Figures (figures.go).
+	"percent":   percent,
+	"frDecimal": frDecimal,
+	"dict":      dict,
 }
 
 // parsePages parses each templates/<name>.html with the layout, once.

@@ -27,6 +27,11 @@ func (h *Handler) routes() {
 	m.Handle("GET "+Prefix+"/{$}", signedIn(h.today))
 	m.Handle("GET "+Prefix+"/trainees/{id}", signedIn(h.traineeShow))
 
+	// Figures (figures.go), inbox and preferences (inbox*.go, preferences*.go),
+	// cohorts and partner companies (cohort_*.go, company_*.go).
+	m.Handle("GET "+Prefix+"/figures", signedIn(h.figures))
+	m.Handle("GET "+Prefix+"/figures.csv", signedIn(h.figuresCSV))
+
 	m.HandleFunc(Prefix+"/", h.notFound)
 }
 
