@@ -276,3 +276,7 @@ var eventLabels = map[string]string{
 	"placement.started": "Début de placement", "placement.ended": "Fin de placement",
 	"followup.due": "Suivi à faire", "trainee.erased": "Données effacées",
 }
+
+// EventLabel is an event type in people's words ("Suivi à faire"); the
+// console's inbox and preferences show the same names as the emails.
+func EventLabel(typ string) string { return label(eventLabels, typ) }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/notify"
 	"github.com/passerelle-dev/passerelle/store"
 	"github.com/passerelle-dev/passerelle/web/session"
 )
@@ -30,9 +31,10 @@ var funcs = template.FuncMap{
 	"plural":        plural,
 	"traineeStatus": func(s string) string { return traineeStatusLabels[s] },
 	// Figures (figures.go).
-	"percent":   percent,
-	"frDecimal": frDecimal,
-	"dict":      dict,
+	"percent":    percent,
+	"frDecimal":  frDecimal,
+	"dict":       dict,
+	"eventLabel": notify.EventLabel,
 }
 
 // parsePages parses each templates/<name>.html with the layout, once.

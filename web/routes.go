@@ -31,6 +31,10 @@ func (h *Handler) routes() {
 	// cohorts and partner companies (cohort_*.go, company_*.go).
 	m.Handle("GET "+Prefix+"/figures", signedIn(h.figures))
 	m.Handle("GET "+Prefix+"/figures.csv", signedIn(h.figuresCSV))
+	m.Handle("GET "+Prefix+"/inbox", signedIn(h.inbox))
+	m.Handle("POST "+Prefix+"/inbox/{id}/read", signedIn(h.inboxRead))
+	m.Handle("GET "+Prefix+"/preferences", signedIn(h.preferencesShow))
+	m.Handle("POST "+Prefix+"/preferences", signedIn(h.preferencesSave))
 
 	m.HandleFunc(Prefix+"/", h.notFound)
 }

@@ -6,7 +6,9 @@
   "use strict";
   if (typeof uPlot === "undefined") return;
   var short = function (s) { return s.length > 14 ? s.slice(0, 13) + "…" : s; };
-  document.querySelectorAll("[data-chart]").forEach(function (box) {
+  var ink = "#1f2933", bar = "#1d5fa8";
+
+  function draw(box) {
     var table = document.getElementById(box.getAttribute("data-chart"));
     if (!table) return;
     var labels = [], values = [], xs = [];
@@ -17,7 +19,10 @@
     });
     if (!labels.length) return;
     box.hidden = false;
-    var width = Math.max(280, box.clientWidth || 600);
+    box.textContent = "";
+    var width = Math.max(240, box.clientWidth || 600);
+    // Slanted labels when they would not fit side by side.
+    var slant = width / labels.length < 90;
     var top = Math.max(1, Math.max.apply(null, values));
     new uPlot({
       width: width,
@@ -30,14 +35,26 @@
       },
       axes: [
         { splits: function () { return xs; }, values: function () { return labels.map(short); },
-          rotate: width < 500 ? -40 : 0, size: width < 500 ? 80 : 40, stroke: "#1f2933", font: "11px sans-serif" },
-        { stroke: "#1f2933", font: "11px sans-serif",
-          splits: function (u, i, min, max) { var s = []; var step = Math.max(1, Math.ceil(max / 5)); for (var v = 0; v <= max; v += step) s.push(v); return s; } },
+          rotate: slant ? -40 : 0, size: slant ? 90 : 40, stroke: ink, font: "11px sans-serif" },
+        { stroke: ink, font: "11px sans-serif", size: 40,
+          splits: function (u, i, min, max) {
+            var s = [], step = Math.max(1, Math.ceil(max / 5));
+            for (var v = 0; v <= max; v += step) s.push(v);
+            return s;
+          } },
       ],
       series: [
         {},
-        { label: "Nombre", fill: "#1d5fa8", stroke: "#1d5fa8", paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false } },
+        { label: "Nombre", fill: bar, stroke: bar, paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false } },
       ],
     }, [xs, values], box);
+  }
+
+  var boxes = document.querySelectorAll("[data-chart]");
+  boxes.forEach(draw);
+  var pending;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(function () { boxes.forEach(draw); }, 150);
   });
 })();
