@@ -69,13 +69,13 @@ func TestInbox(t *testing.T) {
 	e.Screenshot("inbox")
 
 	e.Visit("/console/inbox?non-lues=1")
-	before := webtest.Run(e, chromedpCount(`.inbox li`))
+	before, err := e.Store.CountUnread(t.Context(), p)
+	require.NoError(t, err)
 	e.ClickAndWait(`.inbox li form button`)
 	require.Equal(t, "/console/inbox?non-lues=1", e.Path(), "back to the list it was marked from")
-	require.Equal(t, before-1, webtest.Run(e, chromedpCount(`.inbox li`)), "the read one leaves the unread list")
-	read, _, err := e.Store.ListNotifications(t.Context(), p, store.NotificationFilter{Unread: true}, store.Page{Limit: 10})
+	after, err := e.Store.CountUnread(t.Context(), p)
 	require.NoError(t, err)
-	require.Len(t, read, len(items)-1)
+	require.Equal(t, before-1, after, "the button marked one notification read")
 
 	other := e.SessionClient(webtest.GonesseAdviser2)
 	resp, _ := e.Post(other, "/console/inbox/"+first.ID.String()+"/read", url.Values{}, "")
