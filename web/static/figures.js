@@ -55,6 +55,6 @@
   var pending;
   window.addEventListener("resize", function () {
     clearTimeout(pending);
-    pending = setTimeout(function () { boxes.forEach(draw); }, 150);
+    pending = setTimeout(function () { boxes.forEach(draw); }, 30);
   });
 })();
