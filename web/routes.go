@@ -35,6 +35,8 @@ func (h *Handler) routes() {
 	m.Handle("POST "+Prefix+"/inbox/{id}/read", signedIn(h.inboxRead))
 	m.Handle("GET "+Prefix+"/preferences", signedIn(h.preferencesShow))
 	m.Handle("POST "+Prefix+"/preferences", signedIn(h.preferencesSave))
+	m.Handle("GET "+Prefix+"/cohorts", signedIn(h.cohortList))
+	m.Handle("GET "+Prefix+"/cohorts/{id}", signedIn(h.cohortShow))
 
 	m.HandleFunc(Prefix+"/", h.notFound)
 }
