@@ -1,15 +1,10 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
-	"maps"
 	"net/http"
 	"reflect"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -77,57 +72,6 @@ func statsOf(s store.ProgrammeStats) ProgrammeStats {
 	return out
 }
 
-// csvOf writes the figures as metric,value lines: nested fields joined with
-// dots, in the JSON's order (maps by key), absent values empty.
-func csvOf(s ProgrammeStats) []byte {
-	var m map[string]any
-	b, _ := json.Marshal(s)
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	_ = dec.Decode(&m)
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	_ = w.Write([]string{"metric", "value"})
-	var walk func(prefix string, t reflect.Type, v map[string]any)
-	walk = func(prefix string, t reflect.Type, v map[string]any) {
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			key := prefix + name
-			switch {
-			case f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[Date]() && f.Type != reflect.TypeFor[uuid.UUID]():
-				sub, _ := v[name].(map[string]any)
-				walk(key+".", f.Type, sub)
-			case f.Type.Kind() == reflect.Map:
-				sub, _ := v[name].(map[string]any)
-				for _, k := range slices.Sorted(maps.Keys(sub)) {
-					_ = w.Write([]string{key + "." + k, toCell(sub[k])})
-				}
-			default:
-				_ = w.Write([]string{key, toCell(v[name])})
-			}
-		}
-	}
-	walk("", reflect.TypeFor[ProgrammeStats](), m)
-	w.Flush()
-	return buf.Bytes()
-}
-
-func toCell(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case json.Number:
-		return x.String()
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
 type statsOutput struct {
 	ContentType string `header:"Content-Type"`
 	Vary        string `header:"Vary"`
@@ -185,7 +129,7 @@ func (s *Server) registerStats() {
 		}
 		body := statsOf(st)
 		if wantsCSV(in.Accept) {
-			return &statsOutput{ContentType: "text/csv; charset=utf-8", Vary: "Accept", Body: csvOf(body)}, nil
+			return &statsOutput{ContentType: "text/csv; charset=utf-8", Vary: "Accept", Body: st.CSV()}, nil
 		}
 		b, err := json.Marshal(body)
 		if err != nil {

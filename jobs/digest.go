@@ -113,7 +113,7 @@ func (w *SendDigestWorker) Work(ctx context.Context, job *river.Job[jobargs.Send
 		for i, e := range d.Events {
 			items[i] = notify.DigestItem{Event: notifyEvent(e)}
 		}
-		msg, err := w.Templates.Digest(notify.Data{RecipientName: d.ToName, Items: items, Day: day})
+		msg, err := w.Templates.Digest(notify.Data{RecipientName: d.ToName, BaseURL: w.BaseURL, Items: items, Day: day})
 		if err != nil {
 			return river.JobCancel(err)
 		}

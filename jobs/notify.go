@@ -43,6 +43,9 @@ type Notifier struct {
 	// MessageIDDomain ends every Message-ID (the sender's domain).
 	MessageIDDomain string
 	Metrics         *DeliveryMetrics
+	// BaseURL is PUBLIC_BASE_URL: messages link to the console page of their
+	// subject under it.
+	BaseURL string
 }
 
 // NewNotifier builds the notification workers' dependencies; mailer may be nil.
@@ -121,7 +124,7 @@ func (w *SendEmailWorker) Work(ctx context.Context, job *river.Job[jobargs.SendE
 	if !found || m.Status != store.DeliveryPending {
 		return nil
 	}
-	msg, err := w.Templates.Event(notify.Data{RecipientName: m.ToName, Event: notifyEvent(m.Event)})
+	msg, err := w.Templates.Event(notify.Data{RecipientName: m.ToName, BaseURL: w.BaseURL, Event: notifyEvent(m.Event)})
 	if err != nil {
 		return river.JobCancel(err)
 	}

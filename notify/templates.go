@@ -10,6 +10,8 @@ import (
 	"text/template"
 	"time"
 	_ "time/tzdata" // Europe/Paris on systems without zone data (containers)
+
+	"github.com/passerelle-dev/passerelle"
 )
 
 // Templates are embedded per locale: templates/<locale>/<event type>.txt
@@ -203,6 +205,12 @@ func funcs(locale string) template.FuncMap {
 		"status": func(s string) string { return label(statusLabels, s) },
 		"kind":   func(s string) string { return label(kindLabels, s) },
 		"event":  func(s string) string { return label(eventLabels, s) },
+		// link is the absolute address of the console page where the event's
+		// subject can be acted on; prefs that of the notification preferences.
+		"link": func(base string, e Event) string {
+			return strings.TrimRight(base, "/") + passerelle.ConsolePath(e.Type, e.Payload)
+		},
+		"prefs": func(base string) string { return strings.TrimRight(base, "/") + passerelle.ConsolePreferencesPath },
 	}
 }
 
@@ -268,3 +276,7 @@ var eventLabels = map[string]string{
 	"placement.started": "Début de placement", "placement.ended": "Fin de placement",
 	"followup.due": "Suivi à faire", "trainee.erased": "Données effacées",
 }
+
+// EventLabel is an event type in people's words ("Suivi à faire"); the
+// console's inbox and preferences show the same names as the emails.
+func EventLabel(typ string) string { return label(eventLabels, typ) }

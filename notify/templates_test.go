@@ -15,14 +15,14 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // samples are the events the golden files show, one per event type (and one
 // type without a template of its own).
 var samples = []Event{
-	{Type: "proposal.created", Payload: map[string]any{"proposal_id": "5f0e…", "offer_title": "Apprenti boulanger (H/F)", "company_name": "Boulangerie du Vieux Gonesse", "town": "Gonesse", "score": 87}},
-	{Type: "proposal.status_changed", Payload: map[string]any{"proposal_id": "5f0e…", "offer_title": "Apprenti boulanger (H/F)", "from_status": "proposed", "to_status": "interview"}},
-	{Type: "placement.started", Payload: map[string]any{"placement_id": "9a1c…", "offer_title": "Technicien fibre optique", "kind": "apprenticeship", "start_date": "2027-09-01", "end_date": "2029-08-31"}},
-	{Type: "placement.ended", Payload: map[string]any{"placement_id": "9a1c…", "offer_title": "Technicien fibre optique", "end_date": "2029-08-31", "outcome": "completed"}},
-	{Type: "followup.due", Payload: map[string]any{"trainee_id": "c3d4…", "months": 3, "due_date": "2027-06-15"}},
-	{Type: "offer.published", Payload: map[string]any{"offer_id": "2e09…", "title": "Apprenti boulanger (H/F)", "kind": "apprenticeship", "town": "Gonesse", "expires_at": "2027-05-01T08:00:00Z"}},
-	{Type: "offer.expiring", Payload: map[string]any{"offer_id": "2e09…", "title": "Apprenti boulanger (H/F)", "town": "Gonesse", "expires_at": "2027-05-01T08:00:00Z"}},
-	{Type: "trainee.erased", Payload: map[string]any{"trainee_id": "c3d4…"}},
+	{Type: "proposal.created", Payload: map[string]any{"proposal_id": "5f0e2c1a-7b3d-4e8f-9a60-1c2d3e4f5a6b", "offer_title": "Apprenti boulanger (H/F)", "company_name": "Boulangerie du Vieux Gonesse", "town": "Gonesse", "score": 87}},
+	{Type: "proposal.status_changed", Payload: map[string]any{"proposal_id": "5f0e2c1a-7b3d-4e8f-9a60-1c2d3e4f5a6b", "offer_title": "Apprenti boulanger (H/F)", "from_status": "proposed", "to_status": "interview"}},
+	{Type: "placement.started", Payload: map[string]any{"placement_id": "9a1c4d2e-3f5a-4b6c-8d7e-9f0a1b2c3d4e", "trainee_id": "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f", "offer_title": "Technicien fibre optique", "kind": "apprenticeship", "start_date": "2027-09-01", "end_date": "2029-08-31"}},
+	{Type: "placement.ended", Payload: map[string]any{"placement_id": "9a1c4d2e-3f5a-4b6c-8d7e-9f0a1b2c3d4e", "trainee_id": "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f", "offer_title": "Technicien fibre optique", "end_date": "2029-08-31", "outcome": "completed"}},
+	{Type: "followup.due", Payload: map[string]any{"trainee_id": "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f", "months": 3, "due_date": "2027-06-15"}},
+	{Type: "offer.published", Payload: map[string]any{"offer_id": "2e09b7c8-d9e0-4f1a-8b2c-3d4e5f6a7b8c", "company_id": "7d8e9f0a-1b2c-4d3e-9f4a-5b6c7d8e9f0a", "title": "Apprenti boulanger (H/F)", "kind": "apprenticeship", "town": "Gonesse", "expires_at": "2027-05-01T08:00:00Z"}},
+	{Type: "offer.expiring", Payload: map[string]any{"offer_id": "2e09b7c8-d9e0-4f1a-8b2c-3d4e5f6a7b8c", "company_id": "7d8e9f0a-1b2c-4d3e-9f4a-5b6c7d8e9f0a", "title": "Apprenti boulanger (H/F)", "town": "Gonesse", "expires_at": "2027-05-01T08:00:00Z"}},
+	{Type: "trainee.erased", Payload: map[string]any{"trainee_id": "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f"}},
 	{Type: "cohort.started", Payload: map[string]any{}},
 }
 
@@ -51,7 +51,7 @@ func TestTemplatesGolden(t *testing.T) {
 	require.NoError(t, err)
 	for _, e := range samples {
 		e.OccurredAt = sampleTime
-		m, err := tpl.Event(Data{RecipientName: "Samia Benali", Event: e})
+		m, err := tpl.Event(Data{RecipientName: "Samia Benali", BaseURL: "https://passerelle.example.org", Event: e})
 		require.NoError(t, err)
 		require.NotContains(t, m.Text, "<no value>", e.Type)
 		golden(t, "fr/"+e.Type+".txt", show(m))
@@ -61,7 +61,7 @@ func TestTemplatesGolden(t *testing.T) {
 		e.OccurredAt = sampleTime.Add(time.Duration(i) * time.Hour)
 		items = append(items, DigestItem{Event: e})
 	}
-	m, err := tpl.Digest(Data{RecipientName: "Samia Benali", Items: items, Day: sampleTime})
+	m, err := tpl.Digest(Data{RecipientName: "Samia Benali", BaseURL: "https://passerelle.example.org", Items: items, Day: sampleTime})
 	require.NoError(t, err)
 	golden(t, "fr/digest.txt", show(m))
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/notify"
 	"github.com/passerelle-dev/passerelle/store"
 	"github.com/passerelle-dev/passerelle/web/session"
 )
@@ -32,6 +33,11 @@ var funcs = template.FuncMap{
 	// Pipeline and follow-up pages (pipeline.go, followups.go).
 	"proposalStatus": func(s string) string { return proposalStatusLabels[s] },
 	"proposalMove":   func(s string) string { return proposalMoveLabels[s] },
+	// Figures (figures.go).
+	"percent":    percent,
+	"frDecimal":  frDecimal,
+	"dict":       dict,
+	"eventLabel": notify.EventLabel,
 }
 
 // parsePages parses each templates/<name>.html with the layout, once.

@@ -47,6 +47,17 @@ func (h *Handler) routes() {
 	m.Handle("GET "+Prefix+"/followups/{id}", signedIn(h.followupShow))
 	m.Handle("POST "+Prefix+"/followups/{id}", signedIn(h.followupRecord))
 
+	// Figures (figures.go), inbox and preferences (inbox*.go, preferences*.go),
+	// cohorts and partner companies (cohort_*.go, company_*.go).
+	m.Handle("GET "+Prefix+"/figures", signedIn(h.figures))
+	m.Handle("GET "+Prefix+"/figures.csv", signedIn(h.figuresCSV))
+	m.Handle("GET "+Prefix+"/inbox", signedIn(h.inbox))
+	m.Handle("POST "+Prefix+"/inbox/{id}/read", signedIn(h.inboxRead))
+	m.Handle("GET "+Prefix+"/preferences", signedIn(h.preferencesShow))
+	m.Handle("POST "+Prefix+"/preferences", signedIn(h.preferencesSave))
+	m.Handle("GET "+Prefix+"/cohorts", signedIn(h.cohortList))
+	m.Handle("GET "+Prefix+"/cohorts/{id}", signedIn(h.cohortShow))
+
 	m.HandleFunc(Prefix+"/", h.notFound)
 }
 

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/matching"
 	"github.com/passerelle-dev/passerelle/store"
 	"github.com/passerelle-dev/passerelle/web/webtest"
@@ -125,15 +124,6 @@ func TestTraineeJourney(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, store.ProposalProposed, p.Status)
 	e.Axe()
-}
-
-// adviserOf is the principal of the adviser with this email.
-func adviserOf(t *testing.T, e *webtest.Env, email string) (p passerelle.Principal) {
-	t.Helper()
-	p.Role = passerelle.RoleAdviser
-	require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT id, organisation_id FROM advisers WHERE email = $1`, email).
-		Scan(&p.AdviserID, &p.OrganisationID))
-	return p
 }
 
 // TestTraineeEditConflict: a profile saved by someone else since the form was

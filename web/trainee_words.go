@@ -87,13 +87,6 @@ func init() {
 		return t.Format(time.DateOnly)
 	}
 	funcs["has"] = func(list []string, v string) bool { return slices.Contains(list, v) }
-	funcs["dict"] = func(kv ...any) map[string]any {
-		m := map[string]any{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i].(string)] = kv[i+1]
-		}
-		return m
-	}
 	// rows is the skills or windows of a form plus one blank row to add one.
 	funcs["skillRows"] = func(s []store.TraineeSkill) []store.TraineeSkill {
 		return append(slices.Clone(s), store.TraineeSkill{})

@@ -180,6 +180,7 @@ func (m *Main) mailer() (*notify.Mailer, error) {
 func (m *Main) notifier(st *store.Store, mailer *notify.Mailer, metrics *jobs.DeliveryMetrics) *jobs.Notifier {
 	n := jobs.NewNotifier(st, mailer, m.Config.MailFrom, metrics)
 	n.Webhooks = notify.NewSender(notify.Guard{AllowLoopback: m.Config.WebhookAllowLoopback})
+	n.BaseURL = m.Config.PublicBaseURL
 	return n
 }
 

@@ -38,6 +38,7 @@ const MaxBytes = 1 << 20
 type Form struct {
 	values url.Values
 	fields []passerelle.FieldError
+	prefix string // "query." for a filter read from the address
 }
 
 // Read reads r's posted form (at most MaxBytes). A body that cannot be read
@@ -72,8 +73,14 @@ func (f *Form) checkText() {
 	}
 }
 
+// Query reads a filter form (method="get") from r's address. Its fields are
+// located "query.<name>", as the store locates its own errors about filters.
+func Query(r *http.Request) *Form {
+	return &Form{values: r.URL.Query(), prefix: "query."}
+}
+
 func (f *Form) bad(name, msg string, v any) {
-	f.fields = append(f.fields, passerelle.FieldError{Location: name, Message: msg, Value: v})
+	f.fields = append(f.fields, passerelle.FieldError{Location: f.prefix + name, Message: msg, Value: v})
 }
 
 // String is the trimmed value of name.

@@ -65,6 +65,10 @@ var Labels = map[string]string{
 	"profile.skills.badge_url":   "Adresse de l'Open Badge",
 	"profile.availability.from":  "Disponible à partir du",
 	"profile.availability.to":    "Disponible jusqu'au",
+	// Figures (figures.go).
+	"query.from":      "Début de la période",
+	"query.to":        "Fin de la période",
+	"query.cohort_id": "Promotion",
 }
 
 var indexRe = regexp.MustCompile(`\[\d+\]`)
