@@ -21,6 +21,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/demo"
 	"github.com/passerelle-dev/passerelle/jobs/jobargs"
 	"github.com/passerelle-dev/passerelle/search"
 	"github.com/passerelle-dev/passerelle/store"
@@ -43,7 +44,7 @@ const (
 // jobs of their drafts would otherwise delay what follows (at 100k offers
 // Meilisearch takes seconds per batch of documents).
 var Names = []string{MatchOneTrainee, RematchAll, SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL, MixedLoad,
-	NotifyProposals, RematchDB}
+	NotifyProposals, RematchDB, ConsolePages}
 
 // Extra lists the measurements a run makes only when asked (Config.Only), or
 // when its servers apply a real rate limit (several processes): the shared
@@ -191,6 +192,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: river: %w", err)
 	}
+	// The console measurement needs the demo's programmes: loaded before any
+	// worker runs, as `make run` does (a worker matching the new trainees
+	// meanwhile would race the demo's own proposals).
+	if len(cfg.Only) == 0 || slices.Contains(cfg.Only, ConsolePages) {
+		step = time.Now()
+		if _, err := demo.Load(ctx, store.New(b.pool, b.river)); err != nil {
+			return nil, fmt.Errorf("bench: demo: %w", err)
+		}
+		rep.Info = append(rep.Info, Info{Name: "load_demo", Seconds: since(step).Seconds(),
+			Note: "the five programmes of `passerelle seed demo`, for the console pages"})
+	}
 	bases, stop, err := cfg.Serve(ctx, dbURL)
 	if err != nil {
 		return nil, fmt.Errorf("bench: start passerelle: %w", err)
@@ -248,6 +260,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		{MixedLoad, b.measureMixedLoad},
 		{NotifyProposals, b.measureNotify},
 		{RematchDB, b.measureRematchDB},
+		{ConsolePages, b.measureConsole},
 	} {
 		if len(cfg.Only) > 0 && !slices.Contains(cfg.Only, m.name) {
 			continue
