@@ -154,25 +154,7 @@ func (s *jsonScanner) object(depth int) {
 		}
 		s.pos++
 		s.space()
-		s.path = append(s.path, pathElem{key: key, isKey: true})
-		s.value(depth)
-		if s.stop {
-			return
-		}
-		s.path = s.path[:len(s.path)-1]
-		s.space()
-		if s.pos >= len(s.data) {
-			s.malformed()
-			return
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return
-		default:
-			s.malformed()
+		if !s.element(pathElem{key: key, isKey: true}, depth, '}') {
 			return
 		}
 	}
@@ -195,25 +177,7 @@ func (s *jsonScanner) array(depth int) {
 			return
 		}
 		s.space()
-		s.path = append(s.path, pathElem{index: i})
-		s.value(depth)
-		if s.stop {
-			return
-		}
-		s.path = s.path[:len(s.path)-1]
-		s.space()
-		if s.pos >= len(s.data) {
-			s.malformed()
-			return
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case ']':
-			s.pos++
-			return
-		default:
-			s.malformed()
+		if !s.element(pathElem{index: i}, depth, ']') {
 			return
 		}
 	}
@@ -320,4 +284,32 @@ func (s *jsonScanner) hex4(i int) (rune, bool) {
 	}
 	n, err := strconv.ParseUint(string(s.data[i:i+4]), 16, 32)
 	return rune(n), err == nil
+}
+
+// element scans one member's value (an object's, named by key, or an
+// array's, by index) and what follows it: it reports whether another member
+// comes (a comma), false at the closer or when the scan stopped.
+func (s *jsonScanner) element(e pathElem, depth int, closer byte) (more bool) {
+	s.path = append(s.path, e)
+	s.value(depth)
+	if s.stop {
+		return false
+	}
+	s.path = s.path[:len(s.path)-1]
+	s.space()
+	if s.pos >= len(s.data) {
+		s.malformed()
+		return false
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		return true
+	case closer:
+		s.pos++
+		return false
+	default:
+		s.malformed()
+		return false
+	}
 }
