@@ -53,6 +53,7 @@ func (b *runner) measureConsole(ctx context.Context) (Measurement, error) {
 		"/console/inbox",
 		"/console/preferences",
 		"/console/cohorts",
+		"/console/companies",
 		"/console/figures",
 	}
 	if err := b.pool.QueryRow(ctx, `SELECT f.id FROM followups f JOIN trainees t ON t.id = f.trainee_id

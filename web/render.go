@@ -38,6 +38,8 @@ var funcs = template.FuncMap{
 	"frDecimal":  frDecimal,
 	"dict":       dict,
 	"eventLabel": notify.EventLabel,
+	// Partner companies (company_*.go).
+	"offerStatus": func(s string) string { return offerStatusLabels[s] },
 }
 
 // parsePages parses each templates/<name>.html with the layout, once.

@@ -57,6 +57,8 @@ func (h *Handler) routes() {
 	m.Handle("POST "+Prefix+"/preferences", signedIn(h.preferencesSave))
 	m.Handle("GET "+Prefix+"/cohorts", signedIn(h.cohortList))
 	m.Handle("GET "+Prefix+"/cohorts/{id}", signedIn(h.cohortShow))
+	m.Handle("GET "+Prefix+"/companies", signedIn(h.companyList))
+	m.Handle("GET "+Prefix+"/companies/{id}", signedIn(h.companyShow))
 
 	m.HandleFunc(Prefix+"/", h.notFound)
 }
