@@ -103,12 +103,12 @@ func (s *jsonScanner) value(depth int) {
 		s.malformed()
 		return
 	}
-	switch c := s.data[s.pos]; {
-	case c == '{':
+	switch s.data[s.pos] {
+	case '{':
 		s.object(depth + 1)
-	case c == '[':
+	case '[':
 		s.array(depth + 1)
-	case c == '"':
+	case '"':
 		s.str()
 	default:
 		// Numbers and literals: skip their characters; the decoder checks them.
@@ -282,8 +282,8 @@ func (s *jsonScanner) hex4(i int) (rune, bool) {
 	if i+4 > len(s.data) {
 		return 0, false
 	}
-	n, err := strconv.ParseUint(string(s.data[i:i+4]), 16, 32)
-	return rune(n), err == nil
+	n, err := strconv.ParseUint(string(s.data[i:i+4]), 16, 16) // four hex digits: at most 0xFFFF
+	return rune(n), err == nil                                 //nolint:gosec // n < 1<<16, parsed with bitSize 16
 }
 
 // element scans one member's value (an object's, named by key, or an

@@ -70,7 +70,9 @@ func TestProblemOfManyUnknownKeysStaysSmall(t *testing.T) {
 	huma.Validate(reg, schema, huma.NewPathBuffer([]byte("body.notification_preferences"), 0), huma.ModeWriteToServer, prefs, res)
 	require.Len(t, res.Errors, 50_001) // maxProperties, then each unknown key
 	errs := res.Errors
-	require.Equal(t, prefs, res.Errors[1].(*huma.ErrorDetail).Value, "huma's validator gives the whole object as the value")
+	var detail *huma.ErrorDetail
+	require.ErrorAs(t, res.Errors[1], &detail)
+	require.Equal(t, prefs, detail.Value, "huma's validator gives the whole object as the value")
 
 	p := newProblem(nil, 422, "validation failed", errs...)
 	require.Len(t, p.Errors, maxProblemErrors)

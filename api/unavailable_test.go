@@ -42,7 +42,7 @@ func TestDatabaseDownIsUnavailable(t *testing.T) {
 	t.Cleanup(proxy.Stop)
 	host, port, err := net.SplitHostPort(proxy.Listen)
 	require.NoError(t, err)
-	p, err := strconv.Atoi(port)
+	p, err := strconv.ParseUint(port, 10, 16)
 	require.NoError(t, err)
 	cfg.ConnConfig.Host, cfg.ConnConfig.Port = host, uint16(p)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

@@ -30,8 +30,11 @@ const consoleAdviser = "samia.exemple@fabrique-gonesse.example.org"
 func (b *runner) measureConsole(ctx context.Context) (Measurement, error) {
 	st := store.New(b.pool, b.river)
 	links, err := st.CreateSigninLinks(ctx, consoleAdviser)
-	if err != nil || len(links) != 1 {
-		return Measurement{}, fmt.Errorf("console: sign-in link for %s: %d links, %v", consoleAdviser, len(links), err)
+	if err != nil {
+		return Measurement{}, fmt.Errorf("console: sign-in link for %s: %w", consoleAdviser, err)
+	}
+	if len(links) != 1 {
+		return Measurement{}, fmt.Errorf("console: %d advisers with the email %s, want 1 (is the demo loaded?)", len(links), consoleAdviser)
 	}
 	_, token, err := st.ConsumeSigninLink(ctx, links[0].Token)
 	if err != nil {

@@ -112,7 +112,7 @@ func (r *run) waitSent(ctx context.Context, org uuid.UUID, want int, within time
 			last, lastAt = n, time.Now()
 		}
 		if time.Now().After(deadline) || time.Since(lastAt) > 3*time.Minute {
-			return fmt.Errorf("%d of %d emails sent, none more for %s (%v)", n, want, time.Since(lastAt).Round(time.Second), err)
+			return fmt.Errorf("%d of %d emails sent, none more for %s (%w)", n, want, time.Since(lastAt).Round(time.Second), err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

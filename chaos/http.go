@@ -43,7 +43,7 @@ func call(ctx context.Context, method, url, key string, body any) (answer, error
 	if err != nil {
 		return answer{}, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return answer{}, err

@@ -23,13 +23,13 @@ import (
 func (r *run) slowWebhook(ctx context.Context) Outcome {
 	const total = 10
 	rc := &receiver{slow: 12 * time.Second, attempts: map[string]int{}, acked: map[string]int{}}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
 		return failed("%v", err)
 	}
 	srv := &http.Server{Handler: rc, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(l) }()
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 
 	org, err := r.store.CreateOrganisation(ctx, passerelle.System, store.OrganisationInput{Kind: "e2c", Name: "Chaos webhooks", Town: "Caen"})
 	if err != nil {

@@ -41,6 +41,7 @@ func TestClassify(t *testing.T) {
 		{"nil", nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			err := classify(tc.err)
 			require.Equal(t, tc.unavailable, IsUnavailable(err), "%v", err)
 			if tc.unavailable {

@@ -93,7 +93,9 @@ func TestSigninKeyboardOnly(t *testing.T) {
 	e.WaitFor(".notice")
 	msgs := e.SMTP.Wait(t, 1, 30e9)
 	text, _ := msgs[0].Bodies()
-	link := text[strings.Index(text, e.URL):]
+	i := strings.Index(text, e.URL)
+	require.GreaterOrEqual(t, i, 0, "the email carries the link")
+	link := text[i:]
 	link = link[:strings.IndexAny(link, " \r\n")]
 
 	e.Visit(link)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ func TestFrenchDates(t *testing.T) {
 	// An instant is dated on the Paris calendar: 23:30 UTC on 31 December is
 	// already the new year in Paris.
 	require.Equal(t, "1er janvier 2027 à 0 h 30", frDateTime(time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC)))
-	require.Equal(t, "", frDate(time.Time{}))
+	require.Empty(t, frDate(time.Time{}))
 	require.Equal(t, "1 jour", plural(1, "jour", "jours"))
 	require.Equal(t, "3 jours", plural(3, "jour", "jours"))
 	now := time.Date(2026, 12, 2, 22, 0, 0, 0, time.UTC) // 23:00 in Paris
@@ -27,7 +28,7 @@ func TestFrenchDates(t *testing.T) {
 }
 
 func TestPager(t *testing.T) {
-	r := httptest.NewRequest("GET", "/console/trainees?status=active", nil)
+	r := httptest.NewRequest(http.MethodGet, "/console/trainees?status=active", nil)
 	pg, err := readPager(r, "trainees")
 	require.NoError(t, err)
 	require.True(t, pg.First)
@@ -37,7 +38,7 @@ func TestPager(t *testing.T) {
 
 	next := &store.Cursor{UpdatedAt: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC), ID: uuid.New()}
 	link := pg.Next(r, next).Link
-	r2 := httptest.NewRequest("GET", link, nil)
+	r2 := httptest.NewRequest(http.MethodGet, link, nil)
 	require.Equal(t, "active", r2.URL.Query().Get("status"), "filters are kept")
 	pg2, err := readPager(r2, "trainees")
 	require.NoError(t, err)

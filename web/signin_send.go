@@ -31,7 +31,8 @@ func (h *Handler) signinSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, l := range links {
-		go h.mailLink(l)
+		// The request's context ends with the answer: the mail keeps its values, not its cancellation.
+		go h.mailLink(context.WithoutCancel(r.Context()), l)
 	}
 	http.Redirect(w, r, Prefix+"/signin?sent=1", http.StatusSeeOther)
 }
@@ -43,12 +44,12 @@ func LinkURL(publicBaseURL, token string) string {
 
 // mailLink sends one link, after the answer (see signinSend). A failure is
 // logged: the person asks again, as they would for a lost email.
-func (h *Handler) mailLink(l store.SigninLink) {
+func (h *Handler) mailLink(ctx context.Context, l store.SigninLink) {
 	if h.deps.Mailer == nil {
 		h.deps.Logger.Warn("console: sign-in link not sent: the email channel is off (SMTP_URL unset)")
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if err := h.deps.Mailer.Send(ctx, signinEmail(h.deps.PublicBaseURL, l)); err != nil {
 		h.deps.Logger.Error("console: sign-in link not sent", "adviser_id", l.AdviserID, "error", err)

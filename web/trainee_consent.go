@@ -44,7 +44,7 @@ func (h *Handler) traineeConsentRecord(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, Prefix+"/trainees/"+id.String()+"?ok=consent#consentements", http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/trainees/"+id.String()+"?ok=consent#consentements", http.StatusSeeOther) //nolint:gosec // G710: our own path; id is a parsed UUID
 }
 
 // traineeConsentWithdraw withdraws one consent; withdrawing the rqth consent
@@ -64,7 +64,7 @@ func (h *Handler) traineeConsentWithdraw(w http.ResponseWriter, r *http.Request)
 		h.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, Prefix+"/trainees/"+id.String()+"?ok=retrait#consentements", http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/trainees/"+id.String()+"?ok=retrait#consentements", http.StatusSeeOther) //nolint:gosec // G710: our own path; id is a parsed UUID
 }
 
 // traineePropose sends a suggestion to its offer's company: the proposal's
@@ -93,5 +93,5 @@ func (h *Handler) traineePropose(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, Prefix+"/trainees/"+id.String()+"?ok=proposition#parcours", http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/trainees/"+id.String()+"?ok=proposition#parcours", http.StatusSeeOther) //nolint:gosec // G710: our own path; id is a parsed UUID
 }

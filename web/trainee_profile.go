@@ -64,7 +64,7 @@ func (h *Handler) traineeProfileSave(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, Prefix+"/trainees/"+id.String()+"?ok=profil#profil", http.StatusSeeOther)
+	http.Redirect(w, r, Prefix+"/trainees/"+id.String()+"?ok=profil#profil", http.StatusSeeOther) //nolint:gosec // G710: our own path; id is a parsed UUID
 }
 
 // readProfile reads the profile form into the profile it edits. Rows left

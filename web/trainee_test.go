@@ -72,7 +72,7 @@ func TestTraineeJourney(t *testing.T) {
 	require.Contains(t, e.Text("main"), "En parcours")
 	e.ClickAndWait(`a[href="/console/trainees/` + id.String() + `"]`)
 	require.Equal(t, name, e.H1())
-	require.NotContains(t, e.Text("#identite-title + dl"), "RQTH", "no RQTH without its consent")
+	require.NotContains(t, e.Text("#identite-title + dl"), "RQTH", "no RQTH without its consent") //nolint:misspell // French
 	require.Zero(t, webtest.Run(e, chromedpCount(`#rqth`)), "no RQTH field without its consent")
 	e.Axe()
 
@@ -98,7 +98,7 @@ func TestTraineeJourney(t *testing.T) {
 	e.ClickAndWait(`#consentements form.stack button[type="submit"]`)
 	require.Contains(t, e.Text(".flash"), "Consentement enregistré")
 	require.Contains(t, e.Text("#consentements"), "Enregistrer sa RQTH")
-	require.Contains(t, e.Text("#identite-title + dl"), "RQTH\ndonnée sensible Non renseignée")
+	require.Contains(t, e.Text("#identite-title + dl"), "RQTH\ndonnée sensible Non renseignée") //nolint:misspell // French
 	e.Axe()
 
 	// The matcher runs (as its worker would after the save); the suggestions
@@ -167,7 +167,7 @@ func TestRegisterTrainee(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#identity\.last_name`), "Essai"))
 	e.ClickAndWait(`main button[type="submit"]`)
 	require.Equal(t, "Inès Essai", e.H1())
-	require.Contains(t, e.Text("#identite-title + dl"), "Gonesse (95500)")
+	require.Contains(t, e.Text("#identite-title + dl"), "Gonesse (95500)") //nolint:misspell // French
 	e.Axe()
 }
 

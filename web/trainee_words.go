@@ -86,7 +86,7 @@ func init() {
 		}
 		return t.Format(time.DateOnly)
 	}
-	funcs["has"] = func(list []string, v string) bool { return slices.Contains(list, v) }
+	funcs["has"] = slices.Contains[[]string]
 	// rows is the skills or windows of a form plus one blank row to add one.
 	funcs["skillRows"] = func(s []store.TraineeSkill) []store.TraineeSkill {
 		return append(slices.Clone(s), store.TraineeSkill{})

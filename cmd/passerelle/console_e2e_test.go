@@ -14,7 +14,9 @@ func TestServeMountsConsole(t *testing.T) {
 	t.Parallel()
 	tm := startMain(t, setupOpts{})
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Get(tm.BaseURL + "/")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, tm.BaseURL+"/", nil)
+	require.NoError(t, err)
+	resp, err := client.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusFound, resp.StatusCode)
@@ -29,8 +31,6 @@ func TestServeMountsConsole(t *testing.T) {
 	problem(t, resp, body)
 
 	worker := startMain(t, setupOpts{only: OnlyWorker})
-	resp, err = http.Get(worker.BaseURL + "/console/signin")
-	require.NoError(t, err)
-	resp.Body.Close()
+	resp, _ = worker.do(t, http.MethodGet, "/console/signin", nil)
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 }

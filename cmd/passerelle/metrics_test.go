@@ -17,7 +17,7 @@ import (
 // rest, its end checked (startMain's cleanup requires a clean Close).
 func TestServeMetricsServer(t *testing.T) {
 	t.Parallel()
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	busy, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	defer busy.Close()
 	cfg, err := LoadConfig(func(string) string { return "" })

@@ -34,7 +34,7 @@ func Start(ctx context.Context, name, exe string, env []string, out io.Writer, a
 	if err != nil {
 		return nil, fmt.Errorf("childproc: %s: %w", name, err)
 	}
-	cmd := exec.Command(exe, args...)
+	cmd := exec.Command(exe, args...) //nolint:gosec,noctx // our own binary (os.Executable); the process outlives ctx on purpose and is stopped by Stop
 	cmd.Env = append(append([]string{}, env...), "LISTEN_ADDR="+addr, "METRICS_LISTEN_ADDR=")
 	cmd.Stdout, cmd.Stderr = out, out
 	// Its own process group: a terminal's Ctrl-C reaches the parent, which
@@ -61,7 +61,7 @@ func (p *Process) waitReady(ctx context.Context, within time.Duration) error {
 		select {
 		case err := <-p.done:
 			p.done <- err
-			return fmt.Errorf("childproc: %s exited before it was ready: %v", p.Name, err)
+			return fmt.Errorf("childproc: %s exited before it was ready: %w", p.Name, err)
 		default:
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/readyz", nil)
@@ -69,7 +69,7 @@ func (p *Process) waitReady(ctx context.Context, within time.Duration) error {
 			return err
 		}
 		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
@@ -111,10 +111,10 @@ func (p *Process) Kill() {
 
 // freeAddr returns a loopback address whose port was free a moment ago.
 func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().String(), nil
 }

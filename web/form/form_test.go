@@ -1,6 +1,7 @@
 package form
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -14,7 +15,7 @@ import (
 )
 
 func post(values url.Values) *Form {
-	r := httptest.NewRequest("POST", "/", strings.NewReader(values.Encode()))
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(values.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return Read(r)
 }

@@ -25,7 +25,7 @@ var axeSource = sync.OnceValues(func() (string, error) {
 		}
 		path = filepath.Join(root, ".data", "npm", "node_modules", "axe-core", "axe.min.js")
 	}
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(filepath.Clean(path))
 	if err != nil {
 		return "", fmt.Errorf("webtest: axe-core (tools/npm, installed by scripts/stack.sh into .data/npm; or AXE_JS): %w", err)
 	}

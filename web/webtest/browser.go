@@ -63,7 +63,11 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "webtest:", err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		if err := os.RemoveAll(dir); err != nil {
+			fmt.Fprintln(os.Stderr, "webtest:", err)
+		}
+	}()
 	// Without the background-networking flags Chromium keeps calling home on a
 	// network that is closed here.
 	opts := []chromedp.ExecAllocatorOption{

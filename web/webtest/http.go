@@ -54,7 +54,7 @@ func (e *Env) send(c *http.Client, req *http.Request) (*http.Response, string) {
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		e.T.Fatal(err)
@@ -71,7 +71,7 @@ func (e *Env) SessionClient(email string) *http.Client {
 		e.T.Fatalf("webtest: sign-in link for %s: %d links, %v", email, len(links), err)
 	}
 	c := e.Client()
-	resp, _ := e.Post(c, "/console/signin/link", url.Values{"token": {links[0].Token}}, "")
+	resp, _ := e.Post(c, "/console/signin/link", url.Values{"token": {links[0].Token}}, "") //nolint:bodyclose // e.Post (send) has read and closed the body
 	if resp.StatusCode != http.StatusSeeOther {
 		e.T.Fatalf("webtest: sign in %s: status %d", email, resp.StatusCode)
 	}

@@ -113,7 +113,7 @@ func (e *Env) API(method, path, key string, body any) (int, map[string]any) {
 	if err != nil {
 		e.T.Fatalf("webtest: %s %s: %v", method, path, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		e.T.Fatal(err)

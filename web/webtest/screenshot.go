@@ -36,13 +36,14 @@ func (e *Env) Screenshot(name string) {
 	if dir == "" {
 		dir = e.T.TempDir()
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil { //nolint:gosec // G703: dir is the developer's own choice (WEBTEST_SHOTS) or the repo's docs/screenshots
 		e.T.Fatal(err)
 	}
 	shoot := func(suffix string, w, h int64) {
 		e.Do(chromedp.EmulateViewport(w, h))
-		png := Run(e, chromedp.FullScreenshot(100)) // quality 100: PNG
-		if err := os.WriteFile(filepath.Join(dir, name+"-"+suffix+".png"), png, 0o644); err != nil {
+		// quality 100: PNG
+		png := Run(e, chromedp.FullScreenshot(100))
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+suffix+".png"), png, 0o600); err != nil { //nolint:gosec // G703: dir as above, name given by the test
 			e.T.Fatal(err)
 		}
 	}

@@ -83,7 +83,7 @@ func New(t *testing.T, opts ...Option) *Env {
 		startSearch(e, o)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("webtest: listen: %v", err)
 	}
