@@ -27,13 +27,15 @@ type Cookies struct {
 // Set writes the cookie of a new session: HttpOnly (no script reads it),
 // SameSite=Lax (not sent on cross-site posts), Secure over HTTPS.
 func (c Cookies) Set(w http.ResponseWriter, token string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{ //nolint:gosec // G124: HttpOnly and SameSite=Lax always; Secure whenever the public URL is https (plain http in local dev)Name: CookieName, Value: token, Path: c.Path, Expires: expires,
+	http.SetCookie(w, &http.Cookie{ //nolint:gosec // G124: HttpOnly and SameSite=Lax always; Secure whenever the public URL is https (plain http in local dev)
+		Name: CookieName, Value: token, Path: c.Path, Expires: expires,
 		HttpOnly: true, Secure: c.Secure, SameSite: http.SameSiteLaxMode})
 }
 
 // Clear removes the cookie.
 func (c Cookies) Clear(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{ //nolint:gosec // G124: HttpOnly and SameSite=Lax always; Secure whenever the public URL is https (plain http in local dev)Name: CookieName, Value: "", Path: c.Path, MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{ //nolint:gosec // G124: HttpOnly and SameSite=Lax always; Secure whenever the public URL is https (plain http in local dev)
+		Name: CookieName, Value: "", Path: c.Path, MaxAge: -1,
 		HttpOnly: true, Secure: c.Secure, SameSite: http.SameSiteLaxMode})
 }
 
