@@ -214,6 +214,10 @@ func (s *Store) checkTraineeInput(ctx context.Context, db querier, org uuid.UUID
 			bad("profile.wanted_kinds["+strconv.Itoa(i)+"]", "must be one of "+strings.Join(OfferKinds, ", "), k)
 		}
 	}
+	// Normalised in a copy: the caller's slice may be shared (the demo's
+	// dataset is a package variable read by parallel loads).
+	p.WantedROMECodes = slices.Clone(p.WantedROMECodes)
+	p.Skills, p.Availability = slices.Clone(p.Skills), slices.Clone(p.Availability)
 	for i, c := range p.WantedROMECodes {
 		code, err := reference.ParseROME(c)
 		if err != nil {
