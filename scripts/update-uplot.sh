@@ -22,39 +22,6 @@ FILES=(
 )
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dest="$root/web/static/vendor/uplot"
-
-for tool in npm tar openssl base64; do
-	command -v "$tool" >/dev/null || { echo "update-uplot: $tool is required" >&2; exit 1; }
-done
-
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-
-(cd "$tmp" && npm pack --silent "$NAME@$VERSION" >/dev/null)
-tarball=("$tmp"/*.tgz)
-if [[ ${#tarball[@]} -ne 1 || ! -f ${tarball[0]} ]]; then
-	echo "update-uplot: npm pack produced no single tarball" >&2
-	exit 1
-fi
-
-got="sha512-$(openssl dgst -sha512 -binary "${tarball[0]}" | base64 | tr -d '\n')"
-if [[ "$got" != "$INTEGRITY" ]]; then
-	echo "update-uplot: integrity mismatch for $NAME@$VERSION" >&2
-	echo "  want $INTEGRITY" >&2
-	echo "  got  $got" >&2
-	exit 1
-fi
-
-mkdir -p "$tmp/x"
-tar -xzf "${tarball[0]}" -C "$tmp/x" "${FILES[@]/#/package/}"
-
-mkdir -p "$dest"
-# Remove files a previous version may have left, keeping only what we copy.
-find "$dest" -mindepth 1 -maxdepth 1 -type f ! -name VERSION -delete
-for f in "${FILES[@]}"; do
-	install -m 0644 "$tmp/x/package/$f" "$dest/$(basename "$f")"
-done
-printf 'name=%s\nversion=%s\nintegrity=%s\n' "$NAME" "$VERSION" "$INTEGRITY" >"$dest/VERSION"
-
-echo "update-uplot: $NAME@$VERSION written to ${dest#"$root"/}"
+# shellcheck source=scripts/lib/npm-vendor.sh
+. "$root/scripts/lib/npm-vendor.sh"
+npm_vendor update-uplot "$NAME" "$VERSION" "$INTEGRITY" "$root/web/static/vendor/uplot" "${FILES[@]}"
