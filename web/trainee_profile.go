@@ -20,12 +20,7 @@ const romeResults = 8
 // JavaScript. Its "Enregistrer" button saves through UpdateTrainee with the
 // version the form was read at, so a concurrent edit is refused, not lost.
 func (h *Handler) traineeProfileSave(w http.ResponseWriter, r *http.Request) {
-	id, err := traineeID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d, err := h.loadTrainee(r, id)
+	d, err := h.traineeOfPath(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -47,7 +42,7 @@ func (h *Handler) traineeProfileSave(w http.ResponseWriter, r *http.Request) {
 	}
 	err = f.Err()
 	if err == nil {
-		_, err = h.deps.Store.UpdateTrainee(r.Context(), principal(r), id, &d.Version, in)
+		_, err = h.deps.Store.UpdateTrainee(r.Context(), principal(r), d.T.ID, &d.Version, in)
 	}
 	if errs, ok := form.ErrorsOf(err); ok {
 		d.Errors = errs
@@ -64,7 +59,7 @@ func (h *Handler) traineeProfileSave(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, Prefix+"/trainees/"+id.String()+"?ok=profil#profil", http.StatusSeeOther) //nolint:gosec // G710: our own path; id is a parsed UUID
+	http.Redirect(w, r, Prefix+"/trainees/"+d.T.ID.String()+"?ok=profil#profil", http.StatusSeeOther) //nolint:gosec // G710: our own path; the id is the stored trainee's
 }
 
 // readProfile reads the profile form into the profile it edits. Rows left

@@ -61,12 +61,7 @@ func traineeID(r *http.Request) (uuid.UUID, error) {
 
 // traineeShow is a trainee's page.
 func (h *Handler) traineeShow(w http.ResponseWriter, r *http.Request) {
-	id, err := traineeID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d, err := h.loadTrainee(r, id)
+	d, err := h.traineeOfPath(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -81,6 +76,15 @@ func (h *Handler) traineeShow(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) showTrainee(w http.ResponseWriter, r *http.Request, status int, d traineePage, flash string) {
 	h.render(w, r, status, "trainee_show", page{Title: d.T.Identity.FirstName + " " + d.T.Identity.LastName,
 		Nav: "trainees", Flash: flash, Data: d})
+}
+
+// traineeOfPath is loadTrainee for the trainee the path's {id} names.
+func (h *Handler) traineeOfPath(r *http.Request) (traineePage, error) {
+	id, err := traineeID(r)
+	if err != nil {
+		return traineePage{}, err
+	}
+	return h.loadTrainee(r, id)
 }
 
 // loadTrainee reads everything the trainee page shows, through the store
