@@ -249,26 +249,30 @@ func lockOffer(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, id uu
 
 // offerCompany is the company a new offer is posted for: a company key's own
 // (company_id may be omitted), an active partner of an adviser's or integrator's
-// organisation, any company for an admin. Any other is not found.
-func offerCompany(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, requested uuid.UUID) (uuid.UUID, error) {
+// organisation, any company for an admin. Any other is not found (check nil).
+// queue adds the permission's read to the transaction's opening batch, and
+// check reads it, in order, before the offer's own results.
+func offerCompany(actor passerelle.Principal, requested uuid.UUID) (company uuid.UUID, check func(pgx.BatchResults) error, queue func(*pgx.Batch)) {
 	switch actor.Role {
 	case passerelle.RoleCompany:
 		if requested != uuid.Nil && requested != actor.CompanyID {
-			return uuid.Nil, notFound("Company")
+			return uuid.Nil, nil, nil
 		}
-		return actor.CompanyID, nil
+		return actor.CompanyID, func(pgx.BatchResults) error { return nil }, func(*pgx.Batch) {}
 	case passerelle.RoleAdmin:
-		var ok bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM companies WHERE id = $1)`, requested).Scan(&ok); err != nil || !ok {
-			return uuid.Nil, cmpErr(err, notFound("Company"))
-		}
-		return requested, nil
+		// Any company; one that does not exist fails the offer's foreign key.
+		return requested, func(pgx.BatchResults) error { return nil }, func(*pgx.Batch) {}
 	default:
-		if err := mayActForCompany(ctx, tx, actor, requested, passerelle.WriteOffers,
-			"This organisation may not write this company's offers."); err != nil {
-			return uuid.Nil, err
+		queue = func(b *pgx.Batch) { b.Queue(companyLinkSQL, actor.OrganisationID, requested) }
+		check = func(br pgx.BatchResults) error {
+			var link passerelle.CompanyLink
+			if err := br.QueryRow().Scan(&link.Status, &link.Steward); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			return decideCompanyAct(actor, requested, link, passerelle.WriteOffers,
+				"This organisation may not write this company's offers.")
 		}
-		return requested, nil
+		return requested, check, queue
 	}
 }
 
@@ -484,18 +488,18 @@ func (s *Store) CreateOffer(ctx context.Context, actor passerelle.Principal, in 
 	if err != nil {
 		return Offer{}, wrap("create offer", err)
 	}
+	company, check, queueCheck := offerCompany(actor, in.CompanyID)
+	if check == nil {
+		return Offer{}, notFound("Company")
+	}
+	id := uuid.New()
+	args["id"], args["company_id"] = id, company
+	// The permission check (when the role needs one), the offer and its audit
+	// row go with BEGIN in one round trip; a check that fails rolls back
+	// what followed it. The audit's details are read from the row just written.
 	var o Offer
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		company, err := offerCompany(ctx, tx, actor, in.CompanyID)
-		if err != nil {
-			return err
-		}
-		id := uuid.New()
-		args["id"], args["company_id"] = id, company
-		// The offer and its audit row go in one round trip (creating an offer
-		// has a latency bar, see `passerelle bench`): the audit's details are
-		// read from the row just written.
-		var b pgx.Batch
+	err = s.inTxFrom(ctx, func(b *pgx.Batch) {
+		queueCheck(b)
 		b.Queue(offerReturning(`INSERT INTO offers (id, company_id, kind, title, description,
 				rome_codes, required_skills, optional_skills, street, postal_code, insee_code, town, latitude, longitude,
 				remote, start_date, end_date, duration_weeks, weekly_hours, positions, min_age, max_age, open_to_minors,
@@ -504,19 +508,22 @@ func (s *Store) CreateOffer(ctx context.Context, actor passerelle.Principal, in 
 				@street, @postal_code, @insee_code, @town, @latitude, @longitude, @remote, @start_date, @end_date,
 				@duration_weeks, @weekly_hours, @positions, @min_age, @max_age, @open_to_minors, @disability_friendly,
 				@qualification_level)`), args)
-		queueAudit(ctx, &b, actor, "create", "offer", id, actorOrganisation(actor),
+		queueAudit(ctx, b, actor, "create", "offer", id, actorOrganisation(actor),
 			`jsonb_build_object('company_id', company_id, 'status', status) FROM offers WHERE id = `, id)
-		br := tx.SendBatch(ctx, &b)
-		o, err = scanOffer(br.QueryRow())
-		if err == nil {
-			_, err = br.Exec()
-		}
-		if cerr := br.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+	}, func(br pgx.BatchResults) error {
+		if err := check(br); err != nil {
 			return err
 		}
+		var err error
+		if o, err = scanOffer(br.QueryRow()); err != nil {
+			if foreignKeyViolation(err) { // an admin's unknown company
+				return notFound("Company")
+			}
+			return err
+		}
+		_, err = br.Exec()
+		return err
+	}, func(tx pgx.Tx) error {
 		return s.indexOffer(ctx, tx, o.ID)
 	})
 	return o, wrap("create offer", err)

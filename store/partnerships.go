@@ -46,12 +46,14 @@ func activePartners(param string) string {
 	return `(SELECT company_id FROM partnerships WHERE organisation_id = @` + param + ` AND status = 'active')`
 }
 
+// companyLinkSQL reads the partnership of organisation $1 with company $2.
+const companyLinkSQL = `SELECT status, steward FROM partnerships WHERE organisation_id = $1 AND company_id = $2`
+
 // companyLink returns the partnership of organisationID with companyID, zero
 // when there is none.
 func companyLink(ctx context.Context, db querier, organisationID, companyID uuid.UUID) (passerelle.CompanyLink, error) {
 	var l passerelle.CompanyLink
-	err := db.QueryRow(ctx, `SELECT status, steward FROM partnerships WHERE organisation_id = $1 AND company_id = $2`,
-		organisationID, companyID).Scan(&l.Status, &l.Steward)
+	err := db.QueryRow(ctx, companyLinkSQL, organisationID, companyID).Scan(&l.Status, &l.Steward)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return passerelle.CompanyLink{}, nil
 	}
@@ -71,6 +73,11 @@ func mayActForCompany(ctx context.Context, db querier, actor passerelle.Principa
 			return err
 		}
 	}
+	return decideCompanyAct(actor, companyID, link, act, forbidden)
+}
+
+// decideCompanyAct is mayActForCompany's answer once the link is read.
+func decideCompanyAct(actor passerelle.Principal, companyID uuid.UUID, link passerelle.CompanyLink, act passerelle.CompanyAct, forbidden string) error {
 	switch {
 	case passerelle.MayActForCompany(actor, companyID, link, act):
 		return nil
