@@ -56,7 +56,7 @@ func (s *Store) inTxFrom(ctx context.Context, queue func(b *pgx.Batch), read fun
 	br := s.pool.SendBatch(ctx, &b)
 	tx := br.Tx()
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op; after an error the error that matters is returned
-	_, err := br.Exec() // BEGIN
+	_, err := br.Exec()                           // BEGIN
 	if err == nil {
 		err = read(br)
 	}
