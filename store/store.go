@@ -55,8 +55,10 @@ func (s *Store) inTxFrom(ctx context.Context, queue func(b *pgx.Batch), read fun
 	queue(&b)
 	br := s.pool.SendBatch(ctx, &b)
 	tx := br.Tx()
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op; after an error the error that matters is returned
-	_, err := br.Exec()                           // BEGIN
+	// After Commit, Rollback is a no-op; after an error, that error is the one to return.
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // see above
+
+	_, err := br.Exec() // BEGIN's result
 	if err == nil {
 		err = read(br)
 	}
