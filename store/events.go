@@ -51,8 +51,25 @@ func insertEvent(ctx context.Context, tx pgx.Tx, e Event) error {
 // their ids: one INSERT for the events and one for the jobs, whatever their
 // number.
 func insertEvents(ctx context.Context, tx pgx.Tx, events []Event) ([]uuid.UUID, error) {
+	var b pgx.Batch
+	ids, jobs, err := queueEvents(&b, events)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return nil, err
+	}
+	if _, err := eventJobs.InsertManyTx(ctx, tx, jobs); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// queueEvents queues the insert of events on b and returns their ids and the
+// fan-out jobs the caller enqueues once b is sent.
+func queueEvents(b *pgx.Batch, events []Event) ([]uuid.UUID, []river.InsertManyParams, error) {
 	if len(events) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	n := len(events)
 	ids := make([]uuid.UUID, n)
@@ -67,23 +84,18 @@ func insertEvents(ctx context.Context, tx pgx.Tx, events []Event) ([]uuid.UUID, 
 		}
 		payload, err := json.Marshal(e.Payload)
 		if err != nil {
-			return nil, fmt.Errorf("event %s payload: %w", e.Type, err)
+			return nil, nil, fmt.Errorf("event %s payload: %w", e.Type, err)
 		}
 		ids[i] = uuid.New()
 		types[i], orgs[i], companies[i], advisers[i] = e.Type, e.OrganisationID, e.CompanyID, e.AdviserID
 		subjectTypes[i], subjects[i], payloads[i] = e.SubjectType, e.SubjectID, string(payload)
 		jobs[i] = river.InsertManyParams{Args: jobargs.FanOutEvent{EventID: ids[i]}}
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO events (id, type, organisation_id, company_id, adviser_id, subject_type, subject_id, payload)
+	b.Queue(`INSERT INTO events (id, type, organisation_id, company_id, adviser_id, subject_type, subject_id, payload)
 		SELECT e.id, e.type, e.org, e.company, e.adviser, e.subject_type, e.subject, e.payload::jsonb
 		FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::text[])
-			AS e(id, type, org, company, adviser, subject_type, subject, payload)`, ids, types, orgs, companies, advisers, subjectTypes, subjects, payloads); err != nil {
-		return nil, err
-	}
-	if _, err := eventJobs.InsertManyTx(ctx, tx, jobs); err != nil {
-		return nil, err
-	}
-	return ids, nil
+			AS e(id, type, org, company, adviser, subject_type, subject, payload)`, ids, types, orgs, companies, advisers, subjectTypes, subjects, payloads)
+	return ids, jobs, nil
 }
 
 // eventJobs enqueues fan-out jobs. It is a River client without a pool, which

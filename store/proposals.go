@@ -337,6 +337,13 @@ func insertTransitions(ctx context.Context, tx pgx.Tx, actor passerelle.Principa
 	if len(rows) == 0 {
 		return nil
 	}
+	var b pgx.Batch
+	queueTransitions(&b, actor, rows)
+	return tx.SendBatch(ctx, &b).Close()
+}
+
+// queueTransitions queues the insert of rows on b.
+func queueTransitions(b *pgx.Batch, actor passerelle.Principal, rows []transitionRow) {
 	ids := make([]uuid.UUID, len(rows))
 	from := make([]*string, len(rows))
 	to, reason := make([]string, len(rows)), make([]string, len(rows))
@@ -347,11 +354,10 @@ func insertTransitions(ctx context.Context, tx pgx.Tx, actor passerelle.Principa
 	if actor.KeyID != uuid.Nil {
 		key = &actor.KeyID
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO proposal_transitions (id, proposal_id, from_status, to_status, actor_role, actor_key_id, reason)
+	b.Queue(`INSERT INTO proposal_transitions (id, proposal_id, from_status, to_status, actor_role, actor_key_id, reason)
 		SELECT gen_random_uuid(), r.proposal, r.from_status, r.to_status, $1, $2, r.reason
 		FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[]) AS r(proposal, from_status, to_status, reason)`,
 		actor.Role, key, ids, from, to, reason)
-	return err
 }
 
 // ProposalTransition is one line of a proposal's history.

@@ -215,36 +215,44 @@ type SuggestionResult struct {
 // computed from: if it moved, nothing is written and ErrProfileMoved returned.
 func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int, matches []matching.Match) (SuggestionResult, error) {
 	var res SuggestionResult
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var org, referent uuid.UUID
-		var current int
-		err := tx.QueryRow(ctx, `SELECT organisation_id, referent_id, version FROM trainees WHERE id = $1 FOR UPDATE`, id).
-			Scan(&org, &referent, &current)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil // erased meanwhile: nothing to suggest
-		} else if err != nil {
-			return err
-		}
-		if current != version {
-			return ErrProfileMoved
-		}
-		offerIDs := make([]uuid.UUID, len(matches))
-		scores := make([]int, len(matches))
-		reasons := make([][]matching.Reason, len(matches))
-		for i, m := range matches {
-			offerIDs[i], scores[i], reasons[i] = m.OfferID, m.Score, nonNilSlice(m.Reasons)
-		}
+	offerIDs := make([]uuid.UUID, len(matches))
+	scores := make([]int, len(matches))
+	reasons := make([][]matching.Reason, len(matches))
+	for i, m := range matches {
+		offerIDs[i], scores[i], reasons[i] = m.OfferID, m.Score, nonNilSlice(m.Reasons)
+	}
+	type change struct {
+		id, offer, company uuid.UUID
+		title              string
+		score              int
+		before             *string
+	}
+	var (
+		org, referent uuid.UUID
+		current       int
+		gone          bool
+		changes       []change
+		withdrawn     []change
+	)
+	// The nightly re-match applies ten thousand of these: BEGIN, the lock on
+	// the trainee, the upsert and the withdrawal travel in one round trip.
+	// The writes are guarded by the version the matches were computed from,
+	// read under the lock the first statement takes, so a trainee who moved
+	// (or was erased) gets nothing written.
+	err := s.inTxFrom(ctx, func(b *pgx.Batch) {
+		b.Queue(`SELECT organisation_id, referent_id, version FROM trainees WHERE id = $1 FOR UPDATE`, id)
 		// One statement upserts every match and reports what each row was
 		// before: absent (created), suggested (updated) or withdrawn by the
 		// system (revived).
-		rows, err := tx.Query(ctx, `WITH input AS (
+		b.Queue(`WITH input AS (
 				SELECT * FROM unnest($2::uuid[], $3::int[], $4::jsonb[]) AS i (offer_id, score, reasons)
+				WHERE EXISTS (SELECT 1 FROM trainees WHERE id = $1 AND version = $5)
 			), before AS (
 				SELECT p.offer_id, p.status FROM proposals p JOIN input USING (offer_id) WHERE p.trainee_id = $1
 			), upserted AS (
 				INSERT INTO proposals AS p (id, trainee_id, offer_id, organisation_id, company_id, status, origin, score, reasons, status_actor_role)
-				SELECT gen_random_uuid(), $1, i.offer_id, $5, o.company_id, 'suggested', 'matcher', i.score, i.reasons, 'system'
-				FROM input i JOIN offers o ON o.id = i.offer_id
+				SELECT gen_random_uuid(), $1, i.offer_id, t.organisation_id, o.company_id, 'suggested', 'matcher', i.score, i.reasons, 'system'
+				FROM input i JOIN offers o ON o.id = i.offer_id JOIN trainees t ON t.id = $1
 				ON CONFLICT (trainee_id, offer_id) DO UPDATE SET score = excluded.score, reasons = excluded.reasons,
 					status = 'suggested', status_actor_role = 'system',
 					status_changed_at = CASE WHEN p.status = 'suggested' THEN p.status_changed_at ELSE now() END,
@@ -255,23 +263,46 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 			)
 			SELECT u.id, u.offer_id, u.company_id, o.title, u.score, b.status
 			FROM upserted u JOIN offers o ON o.id = u.offer_id LEFT JOIN before b USING (offer_id)`,
-			id, offerIDs, scores, reasons, org)
+			id, offerIDs, scores, reasons, version)
+		// Suggestions no longer among the matches are withdrawn.
+		b.Queue(`UPDATE proposals SET status = 'withdrawn', status_actor_role = 'system',
+				status_changed_at = now(), updated_at = now(), version = version + 1
+			WHERE trainee_id = $1 AND status = 'suggested' AND NOT offer_id = ANY ($2)
+				AND EXISTS (SELECT 1 FROM trainees WHERE id = $1 AND version = $3)
+			RETURNING id, offer_id, company_id, (SELECT title FROM offers o WHERE o.id = offer_id)`, id, offerIDs, version)
+	}, func(br pgx.BatchResults) error {
+		err := br.QueryRow().Scan(&org, &referent, &current)
+		if errors.Is(err, pgx.ErrNoRows) {
+			gone = true // erased meanwhile: nothing to suggest
+		} else if err != nil {
+			return err
+		}
+		rows, err := br.Query()
 		if err != nil {
 			return err
 		}
-		type change struct {
-			id, offer, company uuid.UUID
-			title              string
-			score              int
-			before             *string
-		}
-		changes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (change, error) {
+		if changes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (change, error) {
 			var c change
 			err := r.Scan(&c.id, &c.offer, &c.company, &c.title, &c.score, &c.before)
 			return c, err
-		})
-		if err != nil {
+		}); err != nil {
 			return err
+		}
+		if rows, err = br.Query(); err != nil {
+			return err
+		}
+		withdrawn, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (change, error) {
+			var c change
+			err := r.Scan(&c.id, &c.offer, &c.company, &c.title)
+			return c, err
+		})
+		if err == nil && !gone && current != version {
+			return ErrProfileMoved
+		}
+		return err
+	}, func(tx pgx.Tx) error {
+		if gone {
+			return nil
 		}
 		log := suggestionLog{trainee: id, org: org, referent: referent}
 		for _, c := range changes {
@@ -287,22 +318,6 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 				log.add(c.id, c.offer, c.company, c.before, ProposalSuggested, "eligible again", EventProposalStatusChanged,
 					map[string]any{"from": *c.before, "to": ProposalSuggested, "offer_title": c.title})
 			}
-		}
-		// Suggestions no longer among the matches are withdrawn.
-		rows, err = tx.Query(ctx, `UPDATE proposals SET status = 'withdrawn', status_actor_role = 'system',
-				status_changed_at = now(), updated_at = now(), version = version + 1
-			WHERE trainee_id = $1 AND status = 'suggested' AND NOT offer_id = ANY ($2)
-			RETURNING id, offer_id, company_id, (SELECT title FROM offers o WHERE o.id = offer_id)`, id, offerIDs)
-		if err != nil {
-			return err
-		}
-		withdrawn, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (change, error) {
-			var c change
-			err := r.Scan(&c.id, &c.offer, &c.company, &c.title)
-			return c, err
-		})
-		if err != nil {
-			return err
 		}
 		from := ProposalSuggested
 		for _, c := range withdrawn {
@@ -336,14 +351,22 @@ func (l *suggestionLog) add(proposal, offer, company uuid.UUID, from *string, to
 		SubjectType: "proposal", SubjectID: proposal, Payload: payload})
 }
 
+// write sends the history lines and the events in one round trip, then
+// enqueues the events' fan-out jobs.
 func (l *suggestionLog) write(ctx context.Context, tx pgx.Tx) error {
 	if len(l.events) == 0 {
 		return nil
 	}
-	if err := insertTransitions(ctx, tx, systemActor, l.transitions); err != nil {
+	var b pgx.Batch
+	queueTransitions(&b, systemActor, l.transitions)
+	_, jobs, err := queueEvents(&b, l.events)
+	if err != nil {
 		return err
 	}
-	_, err := insertEvents(ctx, tx, l.events)
+	if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+		return err
+	}
+	_, err = eventJobs.InsertManyTx(ctx, tx, jobs)
 	return err
 }
 
