@@ -134,3 +134,28 @@ func (r classifiedRow) Scan(dest ...any) error { return classify(r.Row.Scan(dest
 type classifiedRows struct{ pgx.Rows }
 
 func (r classifiedRows) Err() error { return classify(r.Rows.Err()) }
+
+// SendBatch implements querier.
+func (d db) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	return classifiedBatch{d.Pool.SendBatch(ctx, b)}
+}
+
+// classifiedBatch classifies the errors of a batch's results.
+type classifiedBatch struct{ pgx.BatchResults }
+
+func (b classifiedBatch) Exec() (pgconn.CommandTag, error) {
+	tag, err := b.BatchResults.Exec()
+	return tag, classify(err)
+}
+
+func (b classifiedBatch) Query() (pgx.Rows, error) {
+	rows, err := b.BatchResults.Query()
+	if err != nil {
+		return rows, classify(err)
+	}
+	return classifiedRows{rows}, nil
+}
+
+func (b classifiedBatch) QueryRow() pgx.Row { return classifiedRow{b.BatchResults.QueryRow()} }
+
+func (b classifiedBatch) Close() error { return classify(b.BatchResults.Close()) }
