@@ -85,20 +85,45 @@ func (s *Server) idempotency(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 
-	rec := &recordingContext{humaContext: ctx, body: bytes.NewReader(body), headers: map[string]string{}}
+	// The operation runs in a request transaction, and its response is
+	// held back: a success is recorded in that transaction, committed, and
+	// only then sent. A process that dies after the commit has recorded the
+	// response its client never received, and the retry replays it.
+	reqCtx, tx, err := s.deps.Store.BeginRequest(ctx.Context())
+	if err != nil {
+		_ = s.deps.Store.AbandonIdempotent(context.WithoutCancel(ctx.Context()), caller.KeyID, key)
+		s.writeErr(ctx, err)
+		return
+	}
+	rec := &recordingContext{humaContext: huma.WithContext(ctx, reqCtx), body: bytes.NewReader(body)}
 	next(rec)
 	// Finish or abandon even if the client went away.
-	bg := context.WithoutCancel(ctx.Context())
+	bg := context.WithoutCancel(reqCtx)
 	// Only successes are remembered: a refused request created nothing, and
 	// its retry (corrected or not) deserves a fresh answer.
-	if rec.status < 200 || rec.status >= 300 {
-		err = s.deps.Store.AbandonIdempotent(bg, caller.KeyID, key)
-	} else {
-		err = s.deps.Store.FinishIdempotent(bg, caller.KeyID, key, rec.status, rec.headers, rec.out.Bytes())
+	if rec.status >= 200 && rec.status < 300 {
+		err = s.deps.Store.FinishIdempotent(bg, caller.KeyID, key, rec.status, rec.replayed(), rec.out.Bytes())
+		if err == nil {
+			err = tx.Commit(bg)
+		}
+		if err == nil {
+			if s.afterIdempotentCommit != nil {
+				s.afterIdempotentCommit()
+			}
+			rec.flush(ctx)
+			return
+		}
+		loggerFrom(ctx.Context()).Error("idempotent request: commit", "error", err, "status", strconv.Itoa(rec.status))
 	}
-	if err != nil {
-		loggerFrom(ctx.Context()).Error("idempotency record", "error", err, "status", strconv.Itoa(rec.status))
+	_ = tx.Rollback(bg)
+	if aerr := s.deps.Store.AbandonIdempotent(context.WithoutCancel(ctx.Context()), caller.KeyID, key); aerr != nil {
+		loggerFrom(ctx.Context()).Error("idempotency record", "error", aerr, "status", strconv.Itoa(rec.status))
 	}
+	if err != nil { // the success could not be committed: nothing was created
+		s.writeErr(ctx, err)
+		return
+	}
+	rec.flush(ctx)
 }
 
 // humaContext lets recordingContext embed a huma.Context: the interface has a
@@ -114,41 +139,59 @@ func idempotencyHash(method, path, query string, body []byte) []byte {
 	return h.Sum(nil)
 }
 
-// recordingContext feeds the buffered body to the operation and keeps a copy
-// of what it answers.
+// recordingContext feeds the buffered body to the operation and holds what it
+// answers until flush.
 type recordingContext struct {
 	humaContext
 	body    *bytes.Reader
 	status  int
-	headers map[string]string
+	headers []header // in the order set
 	out     bytes.Buffer
+}
+
+type header struct {
+	name, value string
+	add         bool
 }
 
 func (c *recordingContext) BodyReader() io.Reader { return c.body }
 
-func (c *recordingContext) SetStatus(code int) {
-	c.status = code
-	c.humaContext.SetStatus(code)
-}
+func (c *recordingContext) SetStatus(code int) { c.status = code }
+
+func (c *recordingContext) Status() int { return c.status }
 
 func (c *recordingContext) SetHeader(name, value string) {
-	c.keep(name, value)
-	c.humaContext.SetHeader(name, value)
+	c.headers = append(c.headers, header{name: name, value: value})
 }
 
 func (c *recordingContext) AppendHeader(name, value string) {
-	c.keep(name, value)
-	c.humaContext.AppendHeader(name, value)
+	c.headers = append(c.headers, header{name: name, value: value, add: true})
 }
 
-func (c *recordingContext) keep(name, value string) {
-	for _, h := range replayedHeaders {
-		if strings.EqualFold(name, h) {
-			c.headers[h] = value
+func (c *recordingContext) BodyWriter() io.Writer { return &c.out }
+
+// replayed are the headers stored with the response for a replay.
+func (c *recordingContext) replayed() map[string]string {
+	kept := map[string]string{}
+	for _, h := range c.headers {
+		for _, name := range replayedHeaders {
+			if strings.EqualFold(h.name, name) {
+				kept[name] = h.value
+			}
 		}
 	}
+	return kept
 }
 
-func (c *recordingContext) BodyWriter() io.Writer {
-	return io.MultiWriter(c.humaContext.BodyWriter(), &c.out)
+// flush sends the held response on ctx.
+func (c *recordingContext) flush(ctx huma.Context) {
+	for _, h := range c.headers {
+		if h.add {
+			ctx.AppendHeader(h.name, h.value)
+		} else {
+			ctx.SetHeader(h.name, h.value)
+		}
+	}
+	ctx.SetStatus(c.status)
+	_, _ = ctx.BodyWriter().Write(c.out.Bytes())
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -147,4 +148,44 @@ func TestIdempotencyRecordsArePurged(t *testing.T) {
 		left = append(left, k)
 	}
 	require.Equal(t, []string{"recent"}, left)
+}
+
+// The process dies after the commit and before its reply (the handler is
+// aborted there, the connection cut with no response): the client's retry
+// gets the first response, and nothing is created twice.
+func TestIdempotencyResponseIsCommittedWithTheWrite(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	var cut sync.Once
+	b.server.afterIdempotentCommit = func() {
+		cut.Do(func() { panic(http.ErrAbortHandler) })
+	}
+	body := map[string]any{"kind": "cfa", "name": "CFA du Commerce", "town": "Niort"}
+	raw, err := json.Marshal(body)
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, b.http.URL+"/v1/organisations", bytes.NewReader(raw))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+b.admin)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", "cut-after-commit")
+	resp, err := b.http.Client().Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	require.Error(t, err, "no reply reached the client")
+	require.Equal(t, 1, countOrganisations(t, b), "the write was committed")
+
+	again := b.do(http.MethodPost, "/v1/organisations", b.admin, body, "Idempotency-Key", "cut-after-commit")
+	requireStatus(t, http.StatusCreated, again)
+	require.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
+	var created struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	require.NoError(t, json.Unmarshal(again.body, &created))
+	require.Equal(t, "CFA du Commerce", created.Name)
+	var stored string
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT id::text FROM organisations WHERE name = 'CFA du Commerce'`).Scan(&stored))
+	require.Equal(t, stored, created.ID, "the replay describes the row the first request created")
+	require.Equal(t, 1, countOrganisations(t, b), "the retry created nothing")
 }

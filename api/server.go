@@ -50,6 +50,9 @@ type Server struct {
 	// rateLimit is each key's budget, shared by every process (ratelimit.go).
 	rateLimit store.RateLimit
 	handler   http.Handler
+	// afterIdempotentCommit, when set (by tests), runs between the commit of
+	// an idempotent request and its reply.
+	afterIdempotentCommit func()
 }
 
 // New builds the server and registers every operation.

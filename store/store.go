@@ -50,15 +50,29 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 // when both return nil. Writes that start with their row and its audit entry
 // use it: creating an offer has a latency bar (see `passerelle bench`).
 func (s *Store) inTxFrom(ctx context.Context, queue func(b *pgx.Batch), read func(br pgx.BatchResults) error, fn func(tx pgx.Tx) error) error {
-	var b pgx.Batch
-	b.BeginTx(pgx.TxOptions{})
-	queue(&b)
-	br := s.pool.SendBatch(ctx, &b)
-	tx := br.Tx()
+	var (
+		b   pgx.Batch
+		tx  pgx.Tx
+		br  pgx.BatchResults
+		err error
+	)
+	if requestTx(ctx) != nil {
+		// Inside a request transaction: a savepoint, then the batch.
+		if tx, err = s.pool.Begin(ctx); err != nil {
+			return err
+		}
+		queue(&b)
+		br = tx.SendBatch(ctx, &b)
+	} else {
+		b.BeginTx(pgx.TxOptions{})
+		queue(&b)
+		br = s.pool.SendBatch(ctx, &b)
+		tx = br.Tx()
+		_, err = br.Exec() // BEGIN's result
+	}
 	// After Commit, Rollback is a no-op; after an error, that error is the one to return.
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // see above
 
-	_, err := br.Exec() // BEGIN's result
 	if err == nil {
 		err = read(br)
 	}

@@ -88,14 +88,27 @@ func unreachable(err error) bool {
 }
 
 // db is the pool as the store uses it: every error coming out of it is
-// classified. It embeds the pool so that any other method stays at hand.
+// classified, and a context that carries a request transaction (see
+// BeginRequest) runs its statements in it. It embeds the pool so that any
+// other method stays at hand.
 type db struct {
 	*pgxpool.Pool
 }
 
+// on is where ctx's statements run: its request transaction, or the pool.
+func (d db) on(ctx context.Context) interface {
+	querier
+	Begin(ctx context.Context) (pgx.Tx, error)
+} {
+	if tx := requestTx(ctx); tx != nil {
+		return tx
+	}
+	return d.Pool
+}
+
 // Query implements querier.
 func (d db) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	rows, err := d.Pool.Query(ctx, sql, args...)
+	rows, err := d.on(ctx).Query(ctx, sql, args...)
 	if err != nil {
 		return rows, classify(err)
 	}
@@ -104,24 +117,19 @@ func (d db) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error
 
 // QueryRow implements querier.
 func (d db) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	return classifiedRow{d.Pool.QueryRow(ctx, sql, args...)}
+	return classifiedRow{d.on(ctx).QueryRow(ctx, sql, args...)}
 }
 
 // Exec implements querier.
 func (d db) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := d.Pool.Exec(ctx, sql, args...)
+	tag, err := d.on(ctx).Exec(ctx, sql, args...)
 	return tag, classify(err)
 }
 
-// Begin starts a transaction (pgx.BeginFunc calls it).
+// Begin starts a transaction (pgx.BeginFunc calls it): a savepoint inside a
+// request transaction.
 func (d db) Begin(ctx context.Context) (pgx.Tx, error) {
-	tx, err := d.Pool.Begin(ctx)
-	return tx, classify(err)
-}
-
-// BeginTx starts a transaction with options.
-func (d db) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
-	tx, err := d.Pool.BeginTx(ctx, opts)
+	tx, err := d.on(ctx).Begin(ctx)
 	return tx, classify(err)
 }
 
@@ -135,9 +143,16 @@ type classifiedRows struct{ pgx.Rows }
 
 func (r classifiedRows) Err() error { return classify(r.Rows.Err()) }
 
+// BeginTx starts a transaction with options, outside any request
+// transaction (a snapshot for the search index reconciler).
+func (d db) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	tx, err := d.Pool.BeginTx(ctx, opts)
+	return tx, classify(err)
+}
+
 // SendBatch implements querier.
 func (d db) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
-	return classifiedBatch{d.Pool.SendBatch(ctx, b)}
+	return classifiedBatch{d.on(ctx).SendBatch(ctx, b)}
 }
 
 // classifiedBatch classifies the errors of a batch's results.
