@@ -57,10 +57,14 @@ func (w *DeliverWebhookWorker) Timeout(*river.Job[jobargs.DeliverWebhook]) time.
 	return notify.WebhookTimeout + 10*time.Second
 }
 
-// WebhookBody is what a webhook request carries: the event as is.
+// WebhookBody is what a webhook request carries: the event as is, with its
+// subject's sequence number (1 for the first event about a proposal, a
+// placement…, then one more with each), by which receivers order what
+// arrives out of order or within the same second.
 type WebhookBody struct {
 	Type      string         `json:"type"`
 	Timestamp time.Time      `json:"timestamp"`
+	Sequence  int64          `json:"sequence"`
 	Data      map[string]any `json:"data"`
 }
 
@@ -80,7 +84,7 @@ func (w *DeliverWebhookWorker) Work(ctx context.Context, job *river.Job[jobargs.
 	if !out.Enabled {
 		return river.JobCancel(fmt.Errorf("jobs: webhook %s: endpoint disabled", out.Endpoint))
 	}
-	body, err := json.Marshal(WebhookBody{Type: out.Event.Type, Timestamp: out.Event.OccurredAt.UTC(), Data: out.Event.Payload})
+	body, err := json.Marshal(WebhookBody{Type: out.Event.Type, Timestamp: out.Event.OccurredAt.UTC(), Sequence: out.Event.Sequence, Data: out.Event.Payload})
 	if err != nil {
 		return river.JobCancel(err)
 	}

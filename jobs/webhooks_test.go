@@ -133,7 +133,7 @@ func TestWebhookRetriedUntilAccepted(t *testing.T) {
 	for _, h := range rc.got {
 		require.Equal(t, event.String(), h.Get("webhook-id"), "the same webhook-id on every attempt")
 	}
-	require.JSONEq(t, `{"type":"offer.published","timestamp":"`+rc.timestamp(t)+`","data":{"title":"Apprenti boulanger (H/F)"}}`, string(rc.bodies[2]))
+	require.JSONEq(t, `{"type":"offer.published","timestamp":"`+rc.timestamp(t)+`","sequence":1,"data":{"title":"Apprenti boulanger (H/F)"}}`, string(rc.bodies[2]))
 	d, _, err := b.store.ListWebhookDeliveries(context.Background(), passerelle.System, ep.ID, store.Page{})
 	require.NoError(t, err)
 	full, err := b.store.GetWebhookDelivery(context.Background(), passerelle.System, ep.ID, d[0].ID)
@@ -143,6 +143,34 @@ func TestWebhookRetriedUntilAccepted(t *testing.T) {
 		codes = append(codes, *a.StatusCode)
 	}
 	require.Equal(t, []int{500, 302, 200}, codes, "the delivery log")
+}
+
+// Two events about one placement recorded in the same transaction (the
+// same timestamp) reach the receiver numbered in the order they happened.
+func TestWebhookBodiesCarryTheSubjectSequence(t *testing.T) {
+	t.Parallel()
+	b := setupNotify(t)
+	var rc script
+	srv := rc.start(t, 200, 200)
+	b.endpoint(t, srv.URL+"/hook")
+	b.start(t, b.river)
+	placement := uuid.New()
+	_, err := b.store.RecordEvents(context.Background(), []store.Event{
+		{Type: store.EventPlacementStarted, SubjectType: "placement", SubjectID: placement},
+		{Type: store.EventPlacementEnded, SubjectType: "placement", SubjectID: placement},
+	})
+	require.NoError(t, err)
+	eventually(t, 20*time.Second, func() (bool, string) { return rc.count() == 2, fmt.Sprintf("%d received", rc.count()) })
+	got := map[string]float64{}
+	var stamps []string
+	for _, raw := range rc.bodies {
+		var body map[string]any
+		require.NoError(t, json.Unmarshal(raw, &body))
+		got[body["type"].(string)] = body["sequence"].(float64)
+		stamps = append(stamps, body["timestamp"].(string))
+	}
+	require.Equal(t, stamps[0], stamps[1], "the same second: only the sequence orders them")
+	require.Equal(t, map[string]float64{store.EventPlacementStarted: 1, store.EventPlacementEnded: 2}, got)
 }
 
 func (s *script) timestamp(t *testing.T) string {

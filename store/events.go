@@ -35,7 +35,10 @@ type Event struct {
 	AdviserID   *uuid.UUID
 	SubjectType string
 	SubjectID   uuid.UUID
-	Payload     map[string]any
+	// Sequence numbers the events about one subject: 1, 2, 3… in the order
+	// they were recorded.
+	Sequence int64
+	Payload  map[string]any
 }
 
 // insertEvent records e in tx and enqueues, in the same transaction, the job
@@ -91,10 +94,19 @@ func queueEvents(b *pgx.Batch, events []Event) ([]uuid.UUID, []river.InsertManyP
 		subjectTypes[i], subjects[i], payloads[i] = e.SubjectType, e.SubjectID, string(payload)
 		jobs[i] = river.InsertManyParams{Args: jobargs.FanOutEvent{EventID: ids[i]}}
 	}
-	b.Queue(`INSERT INTO events (id, type, organisation_id, company_id, adviser_id, subject_type, subject_id, payload)
-		SELECT e.id, e.type, e.org, e.company, e.adviser, e.subject_type, e.subject, e.payload::jsonb
+	// The subjects' sequence numbers: their locks first, in a fixed order
+	// (no deadlock between two writers), then each event numbered after its
+	// subject's last, in the order given.
+	b.Queue(`SELECT pg_advisory_xact_lock(hashtextextended(s, 7420)) FROM (
+		SELECT DISTINCT t || ':' || id AS s FROM unnest($1::text[], $2::uuid[]) AS x (t, id) ORDER BY 1) l`,
+		subjectTypes, subjects)
+	b.Queue(`INSERT INTO events (id, type, organisation_id, company_id, adviser_id, subject_type, subject_id, payload, subject_sequence)
+		SELECT e.id, e.type, e.org, e.company, e.adviser, e.subject_type, e.subject, e.payload::jsonb,
+			coalesce((SELECT max(x.subject_sequence) FROM events x WHERE x.subject_type = e.subject_type AND x.subject_id = e.subject), 0)
+				+ row_number() OVER (PARTITION BY e.subject_type, e.subject ORDER BY e.n)
 		FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::text[])
-			AS e(id, type, org, company, adviser, subject_type, subject, payload)`, ids, types, orgs, companies, advisers, subjectTypes, subjects, payloads)
+			WITH ORDINALITY AS e(id, type, org, company, adviser, subject_type, subject, payload, n)`,
+		ids, types, orgs, companies, advisers, subjectTypes, subjects, payloads)
 	return ids, jobs, nil
 }
 
@@ -142,19 +154,15 @@ func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]Event, error) 
 	if f.After != nil {
 		args["after_t"], args["after_id"] = f.After.UpdatedAt, f.After.ID
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, type, occurred_at, organisation_id, company_id, adviser_id, subject_type, subject_id, payload
-		FROM events
+	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+`
+		FROM events e
 		WHERE (@type = '' OR type = @type) AND (@subject::uuid IS NULL OR subject_id = @subject)
 			AND (@after_t::timestamptz IS NULL OR (occurred_at, id) > (@after_t, @after_id::uuid))
 		ORDER BY occurred_at, id LIMIT @limit`, args)
 	if err != nil {
 		return nil, wrap("list events", err)
 	}
-	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Event, error) {
-		var e Event
-		err := row.Scan(&e.ID, &e.Type, &e.OccurredAt, &e.OrganisationID, &e.CompanyID, &e.AdviserID, &e.SubjectType, &e.SubjectID, &e.Payload)
-		return e, err
-	})
+	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Event, error) { return scanEvent(row) })
 	return events, wrap("list events", err)
 }
 

@@ -177,11 +177,11 @@ func (s *Store) FanOut(ctx context.Context, id uuid.UUID, opts FanOutOptions, co
 	return res, wrap("fan out event "+id.String(), err)
 }
 
-const eventColumns = `e.id, e.type, e.occurred_at, e.organisation_id, e.company_id, e.adviser_id, e.subject_type, e.subject_id, e.payload`
+const eventColumns = `e.id, e.type, e.occurred_at, e.organisation_id, e.company_id, e.adviser_id, e.subject_type, e.subject_id, e.payload, e.subject_sequence`
 
 func scanEvent(row pgx.Row, extra ...any) (Event, error) {
 	var e Event
-	err := row.Scan(append([]any{&e.ID, &e.Type, &e.OccurredAt, &e.OrganisationID, &e.CompanyID, &e.AdviserID, &e.SubjectType, &e.SubjectID, &e.Payload}, extra...)...)
+	err := row.Scan(append([]any{&e.ID, &e.Type, &e.OccurredAt, &e.OrganisationID, &e.CompanyID, &e.AdviserID, &e.SubjectType, &e.SubjectID, &e.Payload, &e.Sequence}, extra...)...)
 	if e.Payload == nil {
 		e.Payload = map[string]any{}
 	}
