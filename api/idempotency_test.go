@@ -163,7 +163,7 @@ func TestIdempotencyResponseIsCommittedWithTheWrite(t *testing.T) {
 	body := map[string]any{"kind": "cfa", "name": "CFA du Commerce", "town": "Niort"}
 	raw, err := json.Marshal(body)
 	require.NoError(t, err)
-	req, err := http.NewRequest(http.MethodPost, b.http.URL+"/v1/organisations", bytes.NewReader(raw))
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, b.http.URL+"/v1/organisations", bytes.NewReader(raw))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+b.admin)
 	req.Header.Set("Content-Type", "application/json")

@@ -276,14 +276,6 @@ func offerCompany(actor passerelle.Principal, requested uuid.UUID) (company uuid
 	}
 }
 
-// cmpErr returns err when there is one, otherwise fallback.
-func cmpErr(err, fallback error) error {
-	if err != nil {
-		return err
-	}
-	return fallback
-}
-
 // offerArgs checks an offer's content — what the request schema cannot say:
 // cross-field rules, reference data, trimming — and returns the named
 // arguments of its writable columns. Every bad field is reported, not only
