@@ -27,6 +27,9 @@ const (
 	ErasureRetention = "retention" // the retention period ran out
 )
 
+// ErasureCauses lists the causes in documentation order.
+var ErasureCauses = []string{ErasureRequest, ErasureRetention}
+
 // Erasure is the record an erasure leaves: no identity, only which row of
 // which organisation, when, by whom and what was done.
 type Erasure struct {
