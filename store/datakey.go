@@ -43,9 +43,11 @@ func (s *Store) sealRQTH(args pgx.NamedArgs, id uuid.UUID, v *bool) error {
 // SealRQTH is trainee id's RQTH v as the trainees table stores it
 // (rqth_sealed, rqth_key_id), for loaders that write rows in bulk.
 func SealRQTH(r *datakey.Ring, id uuid.UUID, v bool) (sealed []byte, keyID string) {
-	plain := []byte("false")
+	// One byte either way: a ciphertext's length must not tell true from
+	// false.
+	plain := []byte{'0'}
 	if v {
-		plain = []byte("true")
+		plain = []byte{'1'}
 	}
 	return r.Seal(plain, rqthAAD(id))
 }
@@ -63,7 +65,7 @@ func (s *Store) openRQTH(t *Trainee) error {
 	if err != nil {
 		return fmt.Errorf("trainee %s rqth: %w", t.ID, err)
 	}
-	v := string(plain) == "true"
+	v := string(plain) == "1"
 	t.RQTH = &v
 	return nil
 }

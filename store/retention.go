@@ -132,7 +132,7 @@ const retentionBatch = 100
 // lastActivity is the SQL of trainee t's last sign of activity.
 const lastActivity = `greatest(t.updated_at,
 	(SELECT max(greatest(c.recorded_at, c.withdrawn_at)) FROM consents c WHERE c.trainee_id = t.id),
-	(SELECT max(p.updated_at) FROM proposals p WHERE p.trainee_id = t.id AND p.status <> 'suggested'),
+	(SELECT max(p.status_changed_at) FROM proposals p WHERE p.trainee_id = t.id AND p.status <> 'suggested'),
 	(SELECT max(greatest(l.updated_at, l.end_date::timestamptz)) FROM placements l WHERE l.trainee_id = t.id),
 	(SELECT max(greatest(f.updated_at, f.due_date::timestamptz)) FROM followups f WHERE f.trainee_id = t.id))`
 
