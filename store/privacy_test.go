@@ -469,3 +469,41 @@ func TestRetentionOnTheDatabaseClock(t *testing.T) {
 	require.Equal(t, 2, c["erased"])
 	require.Equal(t, 1, b.count(`SELECT count(*) FROM trainees WHERE id = $1 AND erased_at IS NOT NULL`, recent))
 }
+
+// TestWithdrawingRQTHLeavesNothingToInfer: a proposal scored while the
+// trainee's RQTH was known (accessibility 0 at a workplace not marked
+// disability-friendly) reads, once the consent is withdrawn, exactly as for
+// a trainee without RQTH.
+func TestWithdrawingRQTHLeavesNothingToInfer(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	id := b.trainee()
+	c, err := b.store.RecordConsent(b.ctx, passerelle.System, id, store.ConsentInput{Scope: store.ConsentRQTH})
+	require.NoError(t, err)
+	in := b.traineeInput()
+	in.RQTH = ptr(true)
+	tr, err := b.store.UpdateTrainee(b.ctx, passerelle.System, id, nil, in)
+	require.NoError(t, err)
+	reasons := []matching.Reason{{Code: matching.ReasonROME, Points: 35, Detail: "same ROME code"},
+		{Code: matching.ReasonAccessibility, Points: 0, Detail: "workplace not marked disability-friendly"}}
+	_, err = b.store.ApplySuggestions(b.ctx, id, tr.Version, []matching.Match{{OfferID: b.offer, Score: 35, Reasons: reasons}})
+	require.NoError(t, err)
+	sg, err := b.store.ListSuggestions(b.ctx, passerelle.System, id)
+	require.NoError(t, err)
+	require.Len(t, sg, 1)
+	_, err = b.store.TransitionProposal(b.ctx, passerelle.System, sg[0].ProposalID, nil, store.TransitionInput{To: store.ProposalShortlisted})
+	require.NoError(t, err)
+
+	_, err = b.store.WithdrawConsent(b.ctx, passerelle.System, id, c.ID)
+	require.NoError(t, err)
+	tr, err = b.store.GetTrainee(b.ctx, passerelle.System, id)
+	require.NoError(t, err)
+	require.Nil(t, tr.RQTH)
+	sg, err = b.store.ListSuggestions(b.ctx, passerelle.System, id)
+	require.NoError(t, err)
+	require.Len(t, sg, 1)
+	require.Equal(t, 35+matching.WeightAccessibility, sg[0].Score, "the score is as for anyone without RQTH")
+	require.Equal(t, matching.Reason{Code: matching.ReasonAccessibility, Points: matching.WeightAccessibility,
+		Detail: "workplace not marked disability-friendly"}, sg[0].Reasons[1])
+	require.Equal(t, 0, b.count(`SELECT count(*) FROM trainees WHERE id = $1 AND (rqth IS NOT NULL OR rqth_sealed IS NOT NULL)`, id))
+}
