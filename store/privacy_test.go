@@ -194,7 +194,7 @@ func TestErasureLeavesNoTraceAndKeepsTheFigures(t *testing.T) {
 		require.NotContains(t, dump, s, "%q is still in the database after the erasure", s)
 	}
 	_, err = b.store.GetTrainee(ctx, passerelle.System, id)
-	require.True(t, passerelle.ErrorCode(err) == passerelle.ENotFound, "an erased trainee is not found: %v", err)
+	require.Equal(t, passerelle.ENotFound, passerelle.ErrorCode(err), "an erased trainee is not found: %v", err)
 	_, err = b.store.ExportTrainee(ctx, passerelle.System, id)
 	require.Equal(t, passerelle.ENotFound, passerelle.ErrorCode(err))
 	_, err = b.store.EraseTrainee(ctx, passerelle.System, id)
