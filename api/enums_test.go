@@ -107,6 +107,7 @@ func TestSpecEnumsAreTheGoLists(t *testing.T) {
 		"Readiness.status":                    {"ready", "unavailable"}, // the API's own
 		"Suggestion.status":                   store.ProposalStatuses[:2],
 		"Trainee.status":                      store.TraineeStatuses,
+		"Erasure.cause":                       store.ErasureCauses,
 		"TraineeInput.status":                 store.TraineeStatuses,
 		"list-trainees?status":                store.TraineeStatuses,
 		"TraineeProfileInput.transport_modes": store.TransportModes,

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/jobs"
 	"github.com/passerelle-dev/passerelle/store"
 )
@@ -25,6 +26,7 @@ func (b *bundle) twin(o setupOpts) *bundle {
 	require.NoError(b.t, err)
 	b.t.Cleanup(pool.Close)
 	st := store.New(pool, nil)
+	st.SetDataKeys(datakey.Ephemeral("test"))
 	rc, err := jobs.NewClient(pool, st, jobs.Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(b.t, err)
 	st.SetRiver(rc)

@@ -182,7 +182,7 @@ func bodyFor(t *testing.T, method, opID string, tn tenant) any {
 		return traineeBody(tn.adviser)
 	case "record-consent":
 		return map[string]any{"scope": "guardian"}
-	case "withdraw-consent", "match-trainee":
+	case "withdraw-consent", "match-trainee", "export-trainee", "erase-trainee":
 		return nil
 	case "create-proposal":
 		return map[string]any{"trainee_id": tn.trainee.String(), "offer_id": tn.offer.String()}
@@ -340,6 +340,10 @@ func TestEveryOperationEnforcesItsSecurity(t *testing.T) {
 				ownBody := bodyFor(t, method, op.OperationID, a)
 				if op.OperationID == "transition-proposal" && role == passerelle.RoleCompany {
 					ownBody = map[string]any{"to": "declined_by_company", "reason": "security walk"} // the company's own move
+				}
+				if op.OperationID == "erase-trainee" {
+					// Each erasure takes a trainee away: a fresh one per call.
+					ownPath = "/v1/trainees/" + b.newTrainee(a, traineeIn(a)).String() + "/erasure"
 				}
 				own := b.do(method, ownPath, key, ownBody)
 				require.Less(t, own.StatusCode, 500, "%s as %s: %s", name, role, own.body)

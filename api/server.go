@@ -140,6 +140,7 @@ func (s *Server) registerResources() {
 	s.registerSearch()
 	s.registerReference()
 	s.registerTrainees()
+	s.registerPrivacy()
 	s.registerMatching()
 	s.registerProposals()
 	s.registerPlacements()

@@ -23,8 +23,11 @@ type Trainee struct {
 	ExitDate       *Date           `json:"exit_date,omitempty"`
 	ExitReason     string          `json:"exit_reason,omitempty"`
 	RQTH           *bool           `json:"rqth,omitempty" doc:"Recognised disabled worker status: present only while an rqth consent is recorded. Used for eligibility and accessibility only; never sent to a company, the search index or a webhook."`
-	CreatedAt      time.Time       `json:"created_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
+	// GuardianConsentMissing flags a trainee under 15 without a guardian's
+	// consent: not matched until it is recorded.
+	GuardianConsentMissing bool      `json:"guardian_consent_missing" doc:"True for a trainee under 15 without a recorded guardian consent (scope guardian): under 15, consent to processing is given with a legal guardian (French law, GDPR art. 8), and the trainee is not matched until it is recorded."`
+	CreatedAt              time.Time `json:"created_at"`
+	UpdatedAt              time.Time `json:"updated_at"`
 }
 
 // TraineeIdentity is who the trainee is.
@@ -154,7 +157,7 @@ func traineeOf(t store.Trainee) Trainee {
 			WantedROMECodes: nonNil(p.WantedROMECodes), Skills: skillsOf(p.Skills), Languages: nonNil(p.Languages),
 			Availability: windowsOf(p.Availability), MaxWeeklyHours: p.MaxWeeklyHours},
 		Status: t.Status, ExitDate: datePtr(t.ExitDate), ExitReason: t.ExitReason, RQTH: t.RQTH,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+		GuardianConsentMissing: t.GuardianConsentMissing, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
 func nonNil[T any](s []T) []T {

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/jobs"
 	"github.com/passerelle-dev/passerelle/store"
@@ -50,6 +51,7 @@ func TestDatabaseDownIsUnavailable(t *testing.T) {
 	t.Cleanup(pool.Close)
 
 	st := store.New(pool, nil)
+	st.SetDataKeys(datakey.Ephemeral("test"))
 	rc, err := jobs.NewClient(pool, st, jobs.Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	st.SetRiver(rc)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/jobs"
 	"github.com/passerelle-dev/passerelle/matching"
 	"github.com/passerelle-dev/passerelle/store"
@@ -28,12 +29,15 @@ func (b *runner) measureRematchDB(ctx context.Context) (Measurement, error) {
 	}
 	step := time.Now()
 	trainees := b.data.Trainees(23, n, time.Now())
-	if err := b.data.LoadTrainees(ctx, b.pool, b.setup.organisation, referent, uuid.New(), trainees); err != nil {
+	// The bench's database dies with it: so may its data key.
+	keys := datakey.Ephemeral("bench")
+	if err := b.data.LoadTrainees(ctx, b.pool, keys, b.setup.organisation, referent, uuid.New(), trainees); err != nil {
 		return Measurement{}, err
 	}
 	b.logf("bench: %d trainees loaded (%s); re-matching…", n, since(step))
 
 	st := store.New(b.pool, nil)
+	st.SetDataKeys(keys)
 	st.SetRiver(b.river)
 	start := time.Now()
 	res, err := jobs.Rematch(ctx, st, matching.Options{TopN: jobs.DefaultMatchTopN, Threshold: jobs.DefaultMatchThreshold})

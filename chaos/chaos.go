@@ -26,6 +26,7 @@ import (
 	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/bench"
 	"github.com/passerelle-dev/passerelle/internal/childproc"
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/search"
 	"github.com/passerelle-dev/passerelle/store"
 )
@@ -109,6 +110,7 @@ func Run(ctx context.Context, cfg Config) ([]Outcome, error) {
 		return nil, fmt.Errorf("chaos: river: %w", err)
 	}
 	r.store = store.New(r.pool, r.river)
+	r.store.SetDataKeys(datakey.Ephemeral("chaos"))
 	indexPrefix := "chaos_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "") + "_"
 	r.search = search.New(cfg.MeiliURL, cfg.MeiliKey, indexPrefix)
 	defer func() { _ = r.search.DeleteIndexes(context.WithoutCancel(ctx)) }()

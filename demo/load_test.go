@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/jobs"
 	"github.com/passerelle-dev/passerelle/store"
@@ -35,6 +36,7 @@ func TestLoadTwiceChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	pool := testdb.NewPool(t)
 	st := store.New(pool, nil)
+	st.SetDataKeys(datakey.Ephemeral("test"))
 	rc, err := jobs.NewClient(pool, st, jobs.Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	st.SetRiver(rc)

@@ -43,6 +43,8 @@ type Config struct {
 	Notifier *Notifier
 	// DigestHour is the hour (0-23, Europe/Paris) daily digests go out.
 	DigestHour int
+	// Retention overrides periods of store.RetentionRules.
+	Retention store.RetentionPeriods
 }
 
 // NewClient builds the River client with every worker and periodic job
@@ -50,6 +52,7 @@ type Config struct {
 func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &PurgeIdempotencyKeysWorker{Store: st})
+	river.AddWorker(workers, &ApplyRetentionWorker{Store: st, Periods: cfg.Retention, Logger: cfg.Logger})
 	river.AddWorker(workers, &ExpireOffersWorker{Store: st})
 	river.AddWorker(workers, &IndexOfferWorker{Store: st, Search: cfg.Search})
 	river.AddWorker(workers, &ReconcileIndexWorker{Store: st, Search: cfg.Search, Logger: cfg.Logger})
@@ -131,9 +134,11 @@ func matchOptions(o matching.Options) matching.Options {
 
 func periodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
-		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-			func() (river.JobArgs, *river.InsertOpts) { return PurgeIdempotencyKeysArgs{}, nil },
-			&river.PeriodicJobOpts{ID: "purge_idempotency_keys", RunOnStart: true}),
+		// Idempotency records are one line of the retention table; the
+		// worker of the former purge job stays for jobs already queued.
+		river.NewPeriodicJob(river.PeriodicInterval(RetentionInterval),
+			func() (river.JobArgs, *river.InsertOpts) { return ApplyRetentionArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "apply_retention", RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(ExpiryInterval),
 			func() (river.JobArgs, *river.InsertOpts) { return ExpireOffersArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "expire_offers", RunOnStart: true}),

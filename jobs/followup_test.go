@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/store"
 )
@@ -28,6 +29,7 @@ func setupProgramme(t *testing.T) *programme {
 	ctx := context.Background()
 	pool := testdb.NewPool(t)
 	st := store.New(pool, nil)
+	st.SetDataKeys(datakey.Ephemeral("test"))
 	rc, err := NewClient(pool, st, Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	st.SetRiver(rc)

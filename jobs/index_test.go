@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/internal/testsearch"
 	"github.com/passerelle-dev/passerelle/jobs/jobargs"
@@ -30,6 +31,7 @@ func setupIndex(t *testing.T) *indexBundle {
 	t.Helper()
 	pool := testdb.NewPool(t)
 	st := store.New(pool, nil)
+	st.SetDataKeys(datakey.Ephemeral("test"))
 	srv := testsearch.Shared(t)
 	sc := search.New(srv.URL, srv.MasterKey, srv.Prefix)
 	t.Cleanup(func() { _ = sc.DeleteIndexes(context.Background()) })

@@ -68,7 +68,7 @@ func TestPeriodicJobsRunOnceAcrossWorkers(t *testing.T) {
 	}
 
 	// The jobs run at start, one row each once the leader scheduled them.
-	onStart := []string{"purge_idempotency_keys", "expire_offers", "schedule_digests", "reconcile_index",
+	onStart := []string{"apply_retention", "expire_offers", "schedule_digests", "reconcile_index",
 		"expire_proposals", "create_followups"}
 	counts := func() map[string]int {
 		rows, err := pool.Query(ctx, `SELECT kind, count(*) FROM river_job WHERE kind = ANY($1) AND state = 'completed' GROUP BY kind`, onStart)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/internal/testsmtp"
 	"github.com/passerelle-dev/passerelle/notify"
@@ -36,6 +37,7 @@ func setupNotify(t *testing.T) *notifyBundle {
 	t.Helper()
 	pool := testdb.NewPool(t)
 	st := store.New(pool, nil)
+	st.SetDataKeys(datakey.Ephemeral("test"))
 	srv := testsmtp.Start(t)
 	mailer, err := notify.NewMailer(srv.URL, "Passerelle <no-reply@passerelle.test>")
 	require.NoError(t, err)

@@ -79,3 +79,9 @@ func (w *ScheduleDigestsWorker) Timeout(*river.Job[ScheduleDigestsArgs]) time.Du
 
 // Timeout implements river.Worker: one adviser's digest, one message.
 func (w *SendDigestWorker) Timeout(*river.Job[jobargs.SendDigest]) time.Duration { return time.Minute }
+
+// Timeout implements river.Worker: bounded batches per rule, but a first run
+// on an old database may erase many trainees.
+func (w *ApplyRetentionWorker) Timeout(*river.Job[ApplyRetentionArgs]) time.Duration {
+	return 10 * time.Minute
+}

@@ -490,6 +490,17 @@ meili_key() {
   cat "$f"
 }
 
+# The key that seals health data (RQTH) in the database: generated once into .data/data.key,
+# "ID:BASE64" (32 random bytes), kept with the database it seals (docs/privacy.md).
+data_key() {
+  local f="$DATA/data.key"
+  if [ ! -s "$f" ]; then
+    (umask 077; printf 'dev-%s:%s' "$(date -u +%Y%m%d)" "$(head -c 32 /dev/urandom | base64 -w0)" >"$f")
+  fi
+  chmod 600 "$f"
+  cat "$f"
+}
+
 ensure_meili_local() {
   local pid port key bin
   key="$(meili_key)"
@@ -591,6 +602,7 @@ write_env() {
       printf 'export SMTP_URL=%s\n' "$(shq "$SMTP_OUT_URL")"
       printf 'export MAILDEV_URL=%s\n' "$(shq "$MAILDEV_OUT_URL")"
       printf 'export MEILI_BIN=%s\n' "$(shq "$MEILI_BIN_PATH")"
+      printf 'export PASSERELLE_DATA_KEY=%s\n' "$(shq "${PASSERELLE_DATA_KEY:-$(data_key)}")"
     } >"$tmp"
   )
   mv "$tmp" "$f"

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/matching"
 )
 
 // Consent scopes.
@@ -158,8 +159,7 @@ func (s *Store) WithdrawConsent(ctx context.Context, actor passerelle.Principal,
 			return err
 		}
 		if c.Scope == ConsentRQTH {
-			if _, err := tx.Exec(ctx, `UPDATE trainees SET rqth = NULL, updated_at = now(), version = version + 1
-				WHERE id = $1 AND rqth IS NOT NULL`, id); err != nil {
+			if err := forgetRQTH(ctx, tx, id); err != nil {
 				return err
 			}
 		}
@@ -169,4 +169,67 @@ func (s *Store) WithdrawConsent(ctx context.Context, actor passerelle.Principal,
 		return s.enqueueMatch(ctx, tx, id)
 	})
 	return c, wrap("withdraw consent", err)
+}
+
+// forgetRQTH erases trainee id's RQTH and what was computed from it: the
+// accessibility part of every proposal's explanation is given back in full,
+// as for anyone without RQTH, and the score follows, so that nothing left
+// lets anyone infer the status once its consent is gone. Suggestions are
+// recomputed by the match the caller enqueues.
+func forgetRQTH(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
+	if _, err := tx.Exec(ctx, `UPDATE trainees SET rqth = NULL, rqth_sealed = NULL, rqth_key_id = NULL,
+			updated_at = now(), version = version + 1
+		WHERE id = $1 AND (rqth_sealed IS NOT NULL OR rqth IS NOT NULL)`, id); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `UPDATE proposals p SET
+			reasons = (SELECT jsonb_agg(CASE WHEN r->>'Code' = $2 THEN jsonb_set(r, '{Points}', to_jsonb($3::int)) ELSE r END ORDER BY n)
+				FROM jsonb_array_elements(p.reasons) WITH ORDINALITY AS e(r, n)),
+			score = p.score + $3 - (SELECT (r->>'Points')::int FROM jsonb_array_elements(p.reasons) r WHERE r->>'Code' = $2),
+			updated_at = now(), version = p.version + 1
+		WHERE p.trainee_id = $1 AND EXISTS (SELECT 1 FROM jsonb_array_elements(p.reasons) r
+			WHERE r->>'Code' = $2 AND (r->>'Points')::int <> $3)`,
+		id, matching.ReasonAccessibility, matching.WeightAccessibility)
+	return err
+}
+
+// guardianMissing tells, for each trainee, whether they are under
+// GuardianAge (by the database's Paris day) without an active guardian's
+// consent: what the console and the API show as missing.
+func guardianMissing(ctx context.Context, db querier, ts []Trainee) (map[uuid.UUID]bool, error) {
+	ids := make([]uuid.UUID, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	rows, err := db.Query(ctx, `SELECT t.id FROM trainees t
+		WHERE t.id = ANY ($1) AND t.birth_date > (`+parisToday+` - make_interval(years => $2))::date
+			AND NOT EXISTS (SELECT 1 FROM consents c WHERE c.trainee_id = t.id AND c.scope = 'guardian' AND c.withdrawn_at IS NULL)`,
+		ids, GuardianAge)
+	if err != nil {
+		return nil, err
+	}
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	out := make(map[uuid.UUID]bool, len(missing))
+	for _, id := range missing {
+		out[id] = true
+	}
+	return out, err
+}
+
+// finishTrainees completes trainees read in tx for their callers: RQTH
+// opened, the missing guardian's consent noted.
+func (s *Store) finishTrainees(ctx context.Context, db querier, ts []Trainee) error {
+	for i := range ts {
+		if err := s.openRQTH(&ts[i]); err != nil {
+			return err
+		}
+	}
+	missing, err := guardianMissing(ctx, db, ts)
+	if err != nil {
+		return err
+	}
+	for i := range ts {
+		ts[i].GuardianConsentMissing = missing[ts[i].ID]
+	}
+	return nil
 }

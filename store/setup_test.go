@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/reference"
 	"github.com/passerelle-dev/passerelle/store"
@@ -41,6 +42,7 @@ func setup(t *testing.T) *bundle {
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
 	require.NoError(t, err)
 	b := &bundle{t: t, ctx: t.Context(), pool: pool, store: store.New(pool, rc)}
+	b.store.SetDataKeys(datakey.Ephemeral("test"))
 	o, err := b.store.CreateOrganisation(b.ctx, passerelle.System, store.OrganisationInput{Kind: "e2c", Name: "E2C Test", Town: "Gonesse"})
 	require.NoError(t, err)
 	b.org = o.ID

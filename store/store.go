@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/passerelle-dev/passerelle"
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 )
 
 // Store is the database and the River client used to enqueue jobs inside
@@ -18,6 +19,7 @@ import (
 type Store struct {
 	pool  db // the pool, with its connection errors classified
 	river *river.Client[pgx.Tx]
+	keys  *datakey.Ring // seal and open article 9 data (datakey.go)
 }
 
 // New returns a Store over pool. riverClient may be nil until the jobs package

@@ -67,12 +67,15 @@ const matchProfileQuery = `SELECT ` + traineeColumns + `, now(), ` + parisToday 
 		AND p.status IN ('dismissed', 'declined_by_company', 'declined_by_trainee'))
 	FROM trainees`
 
-func scanMatchProfile(row pgx.Row) (MatchProfile, error) {
+func (s *Store) scanMatchProfile(row pgx.Row) (MatchProfile, error) {
 	var t Trainee
 	var consents []string
 	var excluded []uuid.UUID
 	var now, today time.Time
 	if err := row.Scan(append(traineeDest(&t), &now, &today, &consents, &excluded)...); err != nil {
+		return MatchProfile{}, err
+	}
+	if err := s.openRQTH(&t); err != nil {
 		return MatchProfile{}, err
 	}
 	out := make(map[uuid.UUID]bool, len(excluded))
@@ -87,7 +90,7 @@ func scanMatchProfile(row pgx.Row) (MatchProfile, error) {
 // LoadMatchProfile reads trainee id for the matcher; found is false when the
 // trainee no longer exists.
 func (s *Store) LoadMatchProfile(ctx context.Context, id uuid.UUID) (p MatchProfile, found bool, err error) {
-	p, err = scanMatchProfile(s.pool.QueryRow(ctx, matchProfileQuery+` WHERE id = $1`, id))
+	p, err = s.scanMatchProfile(s.pool.QueryRow(ctx, matchProfileQuery+` WHERE id = $1 AND erased_at IS NULL`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, false, nil
 	}
@@ -99,11 +102,11 @@ func (s *Store) LoadMatchProfile(ctx context.Context, id uuid.UUID) (p MatchProf
 // A profile that changes afterwards is caught by its version when the
 // suggestions are applied.
 func (s *Store) ActiveMatchProfiles(ctx context.Context) ([]MatchProfile, error) {
-	rows, err := s.pool.Query(ctx, matchProfileQuery+` WHERE status = 'active' ORDER BY id`)
+	rows, err := s.pool.Query(ctx, matchProfileQuery+` WHERE status = 'active' AND erased_at IS NULL ORDER BY id`)
 	if err != nil {
 		return nil, wrap("active match profiles", err)
 	}
-	profiles, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (MatchProfile, error) { return scanMatchProfile(row) })
+	profiles, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (MatchProfile, error) { return s.scanMatchProfile(row) })
 	return profiles, wrap("active match profiles", err)
 }
 
@@ -240,13 +243,13 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 	// read under the lock the first statement takes, so a trainee who moved
 	// (or was erased) gets nothing written.
 	err := s.inTxFrom(ctx, func(b *pgx.Batch) {
-		b.Queue(`SELECT organisation_id, referent_id, version FROM trainees WHERE id = $1 FOR UPDATE`, id)
+		b.Queue(`SELECT organisation_id, referent_id, version FROM trainees WHERE id = $1 AND erased_at IS NULL FOR UPDATE`, id)
 		// One statement upserts every match and reports what each row was
 		// before: absent (created), suggested (updated) or withdrawn by the
 		// system (revived).
 		b.Queue(`WITH input AS (
 				SELECT * FROM unnest($2::uuid[], $3::int[], $4::jsonb[]) AS i (offer_id, score, reasons)
-				WHERE EXISTS (SELECT 1 FROM trainees WHERE id = $1 AND version = $5)
+				WHERE EXISTS (SELECT 1 FROM trainees WHERE id = $1 AND version = $5 AND erased_at IS NULL)
 			), before AS (
 				SELECT p.offer_id, p.status FROM proposals p JOIN input USING (offer_id) WHERE p.trainee_id = $1
 			), upserted AS (
@@ -268,7 +271,7 @@ func (s *Store) ApplySuggestions(ctx context.Context, id uuid.UUID, version int,
 		b.Queue(`UPDATE proposals SET status = 'withdrawn', status_actor_role = 'system',
 				status_changed_at = now(), updated_at = now(), version = version + 1
 			WHERE trainee_id = $1 AND status = 'suggested' AND NOT offer_id = ANY ($2)
-				AND EXISTS (SELECT 1 FROM trainees WHERE id = $1 AND version = $3)
+				AND EXISTS (SELECT 1 FROM trainees WHERE id = $1 AND version = $3 AND erased_at IS NULL)
 			RETURNING id, offer_id, company_id, (SELECT title FROM offers o WHERE o.id = offer_id)`, id, offerIDs, version)
 	}, func(br pgx.BatchResults) error {
 		err := br.QueryRow().Scan(&org, &referent, &current)
@@ -420,7 +423,7 @@ func (s *Store) TraineesNear(ctx context.Context, kind string, lat, lon float64,
 	dLat := maxRadius / kmPerDegree
 	dLon := dLat / math.Max(math.Cos(lat*math.Pi/180), 0.01)
 	rows, err := s.pool.Query(ctx, `SELECT id FROM trainees
-		WHERE status = 'active' AND (cardinality(wanted_kinds) = 0 OR @kind = ANY (wanted_kinds))
+		WHERE status = 'active' AND erased_at IS NULL AND (cardinality(wanted_kinds) = 0 OR @kind = ANY (wanted_kinds))
 			AND (@remote OR (home_latitude BETWEEN @lat::float8 - @dlat::float8 AND @lat::float8 + @dlat::float8
 				AND home_longitude BETWEEN @lon::float8 - @dlon::float8 AND @lon::float8 + @dlon::float8
 				AND 2 * 6371 * asin(sqrt(power(sin(radians(home_latitude - @lat::float8) / 2), 2)

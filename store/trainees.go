@@ -60,10 +60,17 @@ type Trainee struct {
 	ExitDate       *time.Time
 	ExitReason     string
 	RQTH           *bool
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	Version        int
-	pseudonymSalt  []byte
+	// GuardianConsentMissing: under GuardianAge without a guardian's
+	// consent, so not matched; shown as missing.
+	GuardianConsentMissing bool
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	Version                int
+	pseudonymSalt          []byte
+	// rqthSealed is RQTH as stored: sealed with the data key rqthKeyID
+	// (datakey.go). The store opens it into RQTH for its callers.
+	rqthSealed []byte
+	rqthKeyID  *string
 }
 
 // TraineeIdentity is who the trainee is.
@@ -139,7 +146,7 @@ func (t Trainee) Pseudonym(c uuid.UUID) string {
 const traineeColumns = `id, organisation_id, cohort_id, referent_id, first_name, last_name, birth_date, email, phone,
 	home_postal_code, home_insee_code, home_town, home_latitude, home_longitude, mobility_radius_km, transport_modes,
 	driving_licence, wanted_kinds, wanted_rome_codes, skills, languages, availability, max_weekly_hours::float8, status,
-	exit_date, exit_reason, rqth, pseudonym_salt, created_at, updated_at, version`
+	exit_date, exit_reason, rqth_sealed, rqth_key_id, pseudonym_salt, created_at, updated_at, version`
 
 func scanTrainee(row pgx.Row) (Trainee, error) {
 	var t Trainee
@@ -154,7 +161,7 @@ func traineeDest(t *Trainee) []any {
 		&t.Identity.BirthDate, &t.Identity.Email, &t.Identity.Phone, &p.HomePostalCode, &p.HomeINSEECode, &p.HomeTown,
 		&p.HomeLatitude, &p.HomeLongitude, &p.MobilityRadiusKm, &p.TransportModes, &p.DrivingLicence, &p.WantedKinds,
 		&p.WantedROMECodes, &p.Skills, &p.Languages, &p.Availability, &p.MaxWeeklyHours, &t.Status, &t.ExitDate,
-		&t.ExitReason, &t.RQTH, &t.pseudonymSalt, &t.CreatedAt, &t.UpdatedAt, &t.Version}
+		&t.ExitReason, &t.rqthSealed, &t.rqthKeyID, &t.pseudonymSalt, &t.CreatedAt, &t.UpdatedAt, &t.Version}
 }
 
 // mayManageTrainees refuses companies: they never read a trainee, only a
@@ -283,7 +290,7 @@ func traineeArgs(in TraineeInput) pgx.NamedArgs {
 		"radius": p.MobilityRadiusKm, "transport": nonNilSlice(p.TransportModes), "licence": p.DrivingLicence,
 		"kinds": nonNilSlice(p.WantedKinds), "rome": nonNilSlice(p.WantedROMECodes), "skills": nonNilSlice(p.Skills),
 		"languages": nonNilSlice(p.Languages), "availability": nonNilSlice(p.Availability), "max_hours": p.MaxWeeklyHours,
-		"status": in.Status, "exit_date": in.ExitDate, "exit_reason": in.ExitReason, "rqth": in.RQTH}
+		"status": in.Status, "exit_date": in.ExitDate, "exit_reason": in.ExitReason}
 }
 
 // CreateTrainee adds a trainee to organisation org and asks for their matching.
@@ -303,19 +310,28 @@ func (s *Store) CreateTrainee(ctx context.Context, actor passerelle.Principal, o
 		salt := make([]byte, 32)
 		_, _ = rand.Read(salt)
 		args := traineeArgs(in)
-		args["id"], args["org"], args["salt"] = uuid.New(), org, salt
+		id := uuid.New()
+		args["id"], args["org"], args["salt"] = id, org, salt
+		if err := s.sealRQTH(args, id, in.RQTH); err != nil {
+			return err
+		}
 		var err error
 		t, err = scanTrainee(tx.QueryRow(ctx, `INSERT INTO trainees (id, organisation_id, cohort_id, referent_id, first_name,
 			last_name, birth_date, email, phone, home_postal_code, home_insee_code, home_town, home_latitude, home_longitude,
 			mobility_radius_km, transport_modes, driving_licence, wanted_kinds, wanted_rome_codes, skills, languages,
-			availability, max_weekly_hours, status, exit_date, exit_reason, rqth, pseudonym_salt)
+			availability, max_weekly_hours, status, exit_date, exit_reason, rqth_sealed, rqth_key_id, pseudonym_salt)
 			VALUES (@id, @org, @cohort, @referent, @first_name, @last_name, @birth_date, @email, @phone, @pc, @insee, @town,
 			@lat, @lon, @radius, @transport, @licence, @kinds, @rome, @skills, @languages, @availability, @max_hours,
-			@status, @exit_date, @exit_reason, @rqth, @salt)
+			@status, @exit_date, @exit_reason, @rqth_sealed, @rqth_key_id, @salt)
 			RETURNING `+traineeColumns, args))
 		if err != nil {
 			return err
 		}
+		ts := []Trainee{t}
+		if err := s.finishTrainees(ctx, tx, ts); err != nil {
+			return err
+		}
+		t = ts[0]
 		if err := audit(ctx, tx, actor, "create", "trainee", t.ID, &t.OrganisationID, nil); err != nil {
 			return err
 		}
@@ -337,6 +353,11 @@ func (s *Store) GetTrainee(ctx context.Context, actor passerelle.Principal, id u
 		if err != nil {
 			return err
 		}
+		ts := []Trainee{t}
+		if err := s.finishTrainees(ctx, tx, ts); err != nil {
+			return err
+		}
+		t = ts[0]
 		return auditIdentityRead(ctx, tx, actor, []Trainee{t})
 	})
 	return t, wrap("get trainee", err)
@@ -344,7 +365,7 @@ func (s *Store) GetTrainee(ctx context.Context, actor passerelle.Principal, id u
 
 func getTrainee(ctx context.Context, db querier, actor passerelle.Principal, id uuid.UUID, forUpdate bool) (Trainee, error) {
 	args := pgx.NamedArgs{"id": id}
-	return getOne(ctx, db, `SELECT `+traineeColumns+` FROM trainees WHERE id = @id AND `+memberScope(actor, args), args,
+	return getOne(ctx, db, `SELECT `+traineeColumns+` FROM trainees WHERE id = @id AND erased_at IS NULL AND `+memberScope(actor, args), args,
 		forUpdate, "", scanTrainee, "Trainee")
 }
 
@@ -354,7 +375,7 @@ func getTrainee(ctx context.Context, db querier, actor passerelle.Principal, id 
 func auditIdentityRead(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, trainees []Trainee) error {
 	rows := make([]auditRow, len(trainees))
 	for i, t := range trainees {
-		rows[i] = auditRow{ResourceID: t.ID, OrganisationID: &t.OrganisationID, Details: map[string]any{"rqth": t.RQTH != nil}}
+		rows[i] = auditRow{ResourceID: t.ID, OrganisationID: &t.OrganisationID, Details: map[string]any{"rqth": t.rqthSealed != nil}}
 	}
 	return auditRows(ctx, tx, actor, "read_identity", "trainee", rows)
 }
@@ -379,12 +400,15 @@ func (s *Store) ListTrainees(ctx context.Context, actor passerelle.Principal, or
 			return err
 		}
 		var err error
-		items, next, err = listPage(ctx, tx, `SELECT `+traineeColumns+` FROM trainees WHERE organisation_id = @org
+		items, next, err = listPage(ctx, tx, `SELECT `+traineeColumns+` FROM trainees WHERE organisation_id = @org AND erased_at IS NULL
 			AND (@cohort::uuid IS NULL OR cohort_id = @cohort) AND (@referent::uuid IS NULL OR referent_id = @referent)
 			AND (@status = '' OR status = @status)`,
 			pgx.NamedArgs{"org": org, "cohort": f.CohortID, "referent": f.ReferentID, "status": f.Status}, page, scanTrainee,
 			func(t Trainee) Cursor { return Cursor{UpdatedAt: t.UpdatedAt, ID: t.ID} })
 		if err != nil {
+			return err
+		}
+		if err := s.finishTrainees(ctx, tx, items); err != nil {
 			return err
 		}
 		return auditIdentityRead(ctx, tx, actor, items)
@@ -407,6 +431,9 @@ func (s *Store) UpdateTrainee(ctx context.Context, actor passerelle.Principal, i
 		if err := checkVersion(ifVersion, before.Version); err != nil {
 			return err
 		}
+		if err := s.openRQTH(&before); err != nil {
+			return err
+		}
 		rqthConsent, err := hasConsent(ctx, tx, id, ConsentRQTH)
 		if err != nil {
 			return err
@@ -416,17 +443,26 @@ func (s *Store) UpdateTrainee(ctx context.Context, actor passerelle.Principal, i
 		}
 		args := traineeArgs(in)
 		args["id"] = id
+		if err := s.sealRQTH(args, id, in.RQTH); err != nil {
+			return err
+		}
 		t, err = scanTrainee(tx.QueryRow(ctx, `UPDATE trainees SET cohort_id = @cohort, referent_id = @referent,
 			first_name = @first_name, last_name = @last_name, birth_date = @birth_date, email = @email, phone = @phone,
 			home_postal_code = @pc, home_insee_code = @insee, home_town = @town, home_latitude = @lat, home_longitude = @lon,
 			mobility_radius_km = @radius, transport_modes = @transport, driving_licence = @licence, wanted_kinds = @kinds,
 			wanted_rome_codes = @rome, skills = @skills, languages = @languages, availability = @availability,
-			max_weekly_hours = @max_hours, status = @status, exit_date = @exit_date, exit_reason = @exit_reason, rqth = @rqth,
+			max_weekly_hours = @max_hours, status = @status, exit_date = @exit_date, exit_reason = @exit_reason,
+			rqth_sealed = @rqth_sealed, rqth_key_id = @rqth_key_id,
 			updated_at = now(), version = version + 1
 			WHERE id = @id RETURNING `+traineeColumns, args))
 		if err != nil {
 			return err
 		}
+		ts := []Trainee{t}
+		if err := s.finishTrainees(ctx, tx, ts); err != nil {
+			return err
+		}
+		t = ts[0]
 		details := map[string]any{}
 		if (before.RQTH == nil) != (t.RQTH == nil) || (t.RQTH != nil && *before.RQTH != *t.RQTH) {
 			details["rqth_changed"] = true

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/passerelle-dev/passerelle/internal/datakey"
+	"github.com/passerelle-dev/passerelle/store"
 )
 
 // Config is everything passerelle reads from its environment. It is built once in
@@ -37,6 +42,12 @@ type Config struct {
 	DigestHour           int
 	// WebhookAllowLoopback lets webhooks reach loopback addresses.
 	WebhookAllowLoopback bool
+	// DataKey seals article 9 data (RQTH); DataKeysPrevious only open
+	// what older keys sealed (docs/privacy.md, rotation).
+	DataKey          string
+	DataKeysPrevious string
+	// Retention overrides periods of the retention table, by rule name.
+	Retention store.RetentionPeriods
 }
 
 // envVar documents one variable: the README table, --help and the compose test
@@ -113,6 +124,29 @@ var envVars = []envVar{
 		func(c *Config, v string) (err error) { c.MatchTopN, err = positiveInt(v); return err }},
 	{"MATCH_THRESHOLD", "40", "Lowest score (0-100) worth suggesting to a referent.",
 		func(c *Config, v string) (err error) { c.MatchThreshold, err = positiveInt(v); return err }},
+	{"PASSERELLE_DATA_KEY", "", "Key that seals health data (RQTH) in the database, \"ID:BASE64\" of 32 random bytes; `make run` generates one into .data/data.key. Without it RQTH cannot be stored or read.",
+		func(c *Config, v string) error {
+			c.DataKey = v
+			if v == "" {
+				return nil
+			}
+			_, err := datakey.Parse(v, "")
+			return err
+		}},
+	{"PASSERELLE_DATA_KEYS_PREVIOUS", "", "Older data keys, comma-separated \"ID:BASE64\": they open what they sealed until `passerelle keys rotate-data` has re-sealed it.",
+		func(c *Config, v string) error {
+			c.DataKeysPrevious = v
+			if v == "" {
+				return nil
+			}
+			if c.DataKey == "" {
+				return errors.New("needs PASSERELLE_DATA_KEY")
+			}
+			_, err := datakey.Parse(c.DataKey, v)
+			return err
+		}},
+	{"RETENTION_DAYS", "", "Overrides of the retention periods in days, e.g. \"trainee_inactive=730,refusal=90\"; rules and defaults in docs/privacy.md.",
+		func(c *Config, v string) (err error) { c.Retention, err = parseRetention(v); return err }},
 	{"PROPOSAL_EXPIRY_DAYS", "14", "Days a proposal waits for the company's answer before it expires.",
 		func(c *Config, v string) (err error) { c.ProposalExpiryDays, err = positiveInt(v); return err }},
 	{"PROPOSAL_REMINDER_DAYS", "3", "Days before a proposal's expiry that the company and the referent are reminded (less than PROPOSAL_EXPIRY_DAYS).",
@@ -123,6 +157,35 @@ var envVars = []envVar{
 			}
 			return err
 		}},
+}
+
+// parseRetention reads RETENTION_DAYS: rule=days pairs, comma-separated.
+func parseRetention(v string) (store.RetentionPeriods, error) {
+	out := store.RetentionPeriods{}
+	for _, pair := range strings.Split(v, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		name, days, ok := strings.Cut(pair, "=")
+		known := slices.ContainsFunc(store.RetentionRules, func(r store.RetentionRule) bool { return r.Name == name })
+		if !ok || !known {
+			return nil, fmt.Errorf("%q: want RULE=DAYS with a rule of docs/privacy.md", pair)
+		}
+		n, err := positiveInt(days)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", pair, err)
+		}
+		out[name] = time.Duration(n) * 24 * time.Hour
+	}
+	return out, nil
+}
+
+// dataKeys is the key ring of the configuration, nil without a key.
+func (c Config) dataKeys() (*datakey.Ring, error) {
+	if c.DataKey == "" {
+		return nil, nil
+	}
+	return datakey.Parse(c.DataKey, c.DataKeysPrevious)
 }
 
 // LoadConfig reads the variables through getenv, applying defaults.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,10 +17,11 @@ import (
 
 func runKeys(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 || wantsHelp(args[:1]) {
-		fmt.Fprintln(env.Stdout, "Usage: passerelle keys create|list|revoke [flags]\n\n"+commands["keys"].summary)
+		fmt.Fprintln(env.Stdout, "Usage: passerelle keys create|list|revoke|rotate-data [flags]\n\n"+commands["keys"].summary)
 		fmt.Fprintln(env.Stdout, "\n  create --role ROLE --name NAME [--organisation ID] [--company ID] [--adviser ID] [--quiet]")
 		fmt.Fprintln(env.Stdout, "  list")
 		fmt.Fprintln(env.Stdout, "  revoke ID")
+		fmt.Fprintln(env.Stdout, "  rotate-data   re-seal health data (RQTH) with PASSERELLE_DATA_KEY; older keys in PASSERELLE_DATA_KEYS_PREVIOUS")
 		fmt.Fprintln(env.Stdout, "\nThe command line acts as an admin: keep it to operators.")
 		printEnvHelp(env.Stdout)
 		if len(args) == 0 {
@@ -34,8 +36,10 @@ func runKeys(ctx context.Context, env *Env, args []string) error {
 		return keysList(ctx, env, args[1:])
 	case "revoke":
 		return keysRevoke(ctx, env, args[1:])
+	case "rotate-data":
+		return keysRotateData(ctx, env, args[1:])
 	}
-	return usageError{fmt.Sprintf("keys: unknown subcommand %q (create, list, revoke)", args[0])}
+	return usageError{fmt.Sprintf("keys: unknown subcommand %q (create, list, revoke, rotate-data)", args[0])}
 }
 
 func keysCreate(ctx context.Context, env *Env, args []string) error {
@@ -125,6 +129,26 @@ func keysRevoke(ctx context.Context, env *Env, args []string) error {
 	})
 }
 
+// keysRotateData re-seals, in batches and while the service runs, every
+// value sealed with a key other than PASSERELLE_DATA_KEY (docs/privacy.md).
+func keysRotateData(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet(env, "keys", "keys rotate-data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if env.Config.DataKey == "" {
+		return usageError{"keys rotate-data: set PASSERELLE_DATA_KEY to the new key, and the old ones in PASSERELLE_DATA_KEYS_PREVIOUS"}
+	}
+	return withStore(ctx, env, func(st *store.Store) error {
+		n, err := st.RotateData(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "Re-sealed %d value(s) with data key %q.\n", n, strings.SplitN(env.Config.DataKey, ":", 2)[0])
+		return nil
+	})
+}
+
 // withStore opens the database for a command that needs no River worker.
 func withStore(ctx context.Context, env *Env, fn func(*store.Store) error) error {
 	pool, err := openPool(ctx, env.Config.DatabaseURL)
@@ -132,7 +156,13 @@ func withStore(ctx context.Context, env *Env, fn func(*store.Store) error) error
 		return err
 	}
 	defer pool.Close()
-	return fn(store.New(pool, nil))
+	st := store.New(pool, nil)
+	keys, err := env.Config.dataKeys()
+	if err != nil {
+		return err
+	}
+	st.SetDataKeys(keys)
+	return fn(st)
 }
 
 // cliError shows a passerelle.Error as its message and fields.

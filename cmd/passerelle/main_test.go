@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/internal/testsearch"
 	"github.com/passerelle-dev/passerelle/search"
@@ -55,6 +56,8 @@ func startMain(t *testing.T, opts setupOpts) *testMain {
 	}
 	cfg.ListenAddr = "127.0.0.1:0"
 	cfg.ShutdownTimeout = 5 * time.Second
+	cfg.DataKey, err = datakey.Generate("test")
+	require.NoError(t, err)
 	if opts.config != nil {
 		opts.config(&cfg)
 	}
@@ -126,17 +129,17 @@ func TestServeOperationalEndpoints(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, grepLines(string(body), "passerelle_http_request_duration_seconds_count"),
 		`passerelle_http_request_duration_seconds_count{method="GET",route="GET /healthz",status="200"} 1`, "latency of /healthz by route and status")
-	// The periodic purge runs on start once River has elected a leader; the
+	// The periodic retention runs on start once River has elected a leader; the
 	// queue metric counts it by kind and state.
 	var last string
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		_, body := tm.do(t, http.MethodGet, "/metrics", nil)
 		last = grepLines(string(body), "passerelle_river_jobs")
-		if strings.Contains(last, `passerelle_river_jobs{kind="purge_idempotency_keys",state="completed"} 1`) {
+		if strings.Contains(last, `passerelle_river_jobs{kind="apply_retention",state="completed"} 1`) {
 			break
 		}
 	}
-	require.Contains(t, last, `passerelle_river_jobs{kind="purge_idempotency_keys",state="completed"} 1`,
+	require.Contains(t, last, `passerelle_river_jobs{kind="apply_retention",state="completed"} 1`,
 		"River jobs by kind and state in /metrics; logs:\n%s", tm.Logs.String())
 
 	// The request id reaches the log line of its request.

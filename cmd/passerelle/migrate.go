@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/passerelle-dev/passerelle/migrations"
+	"github.com/passerelle-dev/passerelle/store"
 )
 
 func runMigrate(ctx context.Context, env *Env, args []string) error {
@@ -25,7 +26,19 @@ func runMigrate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	reportMigrations(env, applied)
-	return nil
+	// RQTH written in clear before it was sealed (0011_privacy.sql) is
+	// sealed now, when a data key is set.
+	keys, err := env.Config.dataKeys()
+	if err != nil || keys == nil {
+		return err
+	}
+	st := store.New(pool, nil)
+	st.SetDataKeys(keys)
+	n, err := st.RotateData(ctx)
+	if n > 0 {
+		fmt.Fprintf(env.Stdout, "migrate: sealed %d RQTH value(s) with data key %q\n", n, keys.CurrentID())
+	}
+	return err
 }
 
 func reportMigrations(env *Env, applied migrations.Applied) {

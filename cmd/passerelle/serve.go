@@ -86,6 +86,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Logger.Info("migrations applied", "river", applied.River, "app", applied.App)
 	}
 	st := store.New(m.pool, nil)
+	keys, err := m.Config.dataKeys()
+	if err != nil {
+		return err
+	}
+	if keys == nil {
+		m.Logger.Warn("PASSERELLE_DATA_KEY is unset: RQTH can be neither stored nor read")
+	}
+	st.SetDataKeys(keys)
 	searchClient := search.New(m.Config.MeiliURL, m.Config.MeiliMasterKey, m.Config.MeiliIndexPrefix)
 	deliveryMetrics := jobs.NewDeliveryMetrics()
 	mailer, err := m.mailer()
@@ -105,6 +113,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		ProposalReminderBefore: time.Duration(m.Config.ProposalReminderDays) * 24 * time.Hour,
 		Notifier:               notifier,
 		DigestHour:             m.Config.DigestHour,
+		Retention:              m.Config.Retention,
 	})
 	if err != nil {
 		return err

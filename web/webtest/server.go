@@ -12,6 +12,7 @@ import (
 
 	"github.com/passerelle-dev/passerelle/api"
 	"github.com/passerelle-dev/passerelle/demo"
+	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/internal/testsearch"
 	"github.com/passerelle-dev/passerelle/internal/testsmtp"
@@ -56,6 +57,7 @@ func New(t *testing.T, opts ...Option) *Env {
 	ctx := context.Background()
 	pool := testdb.NewPool(t)
 	st := store.New(pool, nil)
+	st.SetDataKeys(datakey.Ephemeral("test"))
 	// Insert-only: match and index jobs wait in the queue; pages read the
 	// database.
 	rc, err := jobs.NewClient(pool, st, jobs.Config{Logger: slog.New(slog.DiscardHandler)})
