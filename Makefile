@@ -42,11 +42,14 @@ build: ## go build ./... and the binary to .data/bin/passerelle
 lint: ## golangci-lint (pinned) with .golangci.yml
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
 
-openapi: ## regenerate openapi/openapi.yaml from the code
+openapi: ## regenerate openapi/openapi.yaml (3.1) and openapi/openapi-3.0.yaml from the code
 	@mkdir -p openapi
-	@$(GO) run ./cmd/passerelle openapi > openapi/openapi.yaml.tmp || { rm -f openapi/openapi.yaml.tmp; exit 1; }
+	@$(GO) build -o .data/bin/passerelle-openapi ./cmd/passerelle
+	@.data/bin/passerelle-openapi openapi > openapi/openapi.yaml.tmp || { rm -f openapi/openapi.yaml.tmp; exit 1; }
+	@.data/bin/passerelle-openapi openapi --3.0 > openapi/openapi-3.0.yaml.tmp || { rm -f openapi/openapi-3.0.yaml.tmp; exit 1; }
 	@mv openapi/openapi.yaml.tmp openapi/openapi.yaml
-	@echo "wrote openapi/openapi.yaml"
+	@mv openapi/openapi-3.0.yaml.tmp openapi/openapi-3.0.yaml
+	@echo "wrote openapi/openapi.yaml and openapi/openapi-3.0.yaml"
 
 fmt: ## gofmt -s the Go sources
 	gofmt -s -w $$(git ls-files --cached --others --exclude-standard '*.go')

@@ -232,7 +232,7 @@ func TestSearchOffersUnavailable(t *testing.T) {
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+"/v1/offers/search?q=boulanger", nil)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+b.admin)
-	resp, err := ts.Client().Do(req)
+	resp, err := newSpecClient(t, ts.Client()).Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
