@@ -49,7 +49,7 @@ type ConsentList struct {
 
 // Reason is one component of a suggestion's score.
 type Reason struct {
-	Code   string `json:"code" example:"rome_exact"`
+	Code   string `json:"code" enum:"rome,skills,distance,start_date,accessibility" doc:"The score component (docs/matching.md)."`
 	Points int    `json:"points" example:"35"`
 	Detail string `json:"detail" example:"exact ROME code M1805"`
 }

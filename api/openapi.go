@@ -25,11 +25,11 @@ import (
 var problemResponses = map[int]struct{ name, description string }{
 	http.StatusBadRequest: {"BadRequest", "The request cannot be read: a body that is not JSON, a cursor this list " +
 		"did not give out, an Idempotency-Key over 255 characters."},
-	http.StatusUnauthorized:     {"Unauthorized", "No valid API key: send one as `Authorization: Bearer <key>`."},
-	http.StatusForbidden:        {"Forbidden", "The key's role may never call this operation, or may not make this change."},
-	http.StatusNotFound:         {"NotFound", "No such object — or another tenant's, which answers the same."},
-	http.StatusNotAcceptable:    {"NotAcceptable", "The Accept header names no media type this operation sends."},
-	http.StatusConflict:         {"Conflict", "The object's state does not allow this (a status transition, a duplicate), or a request with the same Idempotency-Key is still running."},
+	http.StatusUnauthorized:  {"Unauthorized", "No valid API key: send one as `Authorization: Bearer <key>`."},
+	http.StatusForbidden:     {"Forbidden", "The key's role may never call this operation, or may not make this change."},
+	http.StatusNotFound:      {"NotFound", "No such object — or another tenant's, which answers the same."},
+	http.StatusNotAcceptable: {"NotAcceptable", "The Accept header names no media type this operation sends."},
+	http.StatusConflict:      {"Conflict", "The object's state does not allow this (a status transition, a duplicate), or a request with the same Idempotency-Key is still running."},
 	http.StatusPreconditionFailed: {"PreconditionFailed", "If-Match does not match the object's current ETag: read it again " +
 		"and reapply the change."},
 	http.StatusRequestEntityTooLarge: {"ContentTooLarge", "The body is 1 MiB or more."},

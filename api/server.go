@@ -19,8 +19,8 @@ import (
 // Deps is what the server needs. Store and Search may be nil when the server is
 // built only to print the OpenAPI document.
 type Deps struct {
-	Store   *store.Store
-	Search  *search.Client
+	Store  *store.Store
+	Search *search.Client
 	Logger *slog.Logger
 	// PublicBaseURL is written in the spec's servers, and starts the absolute
 	// URLs of Location and Link headers (docs/integrators.md).
