@@ -89,7 +89,7 @@ func jobOf(m store.MatchRequest) Job {
 }
 
 type jobOutput struct {
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Job
 }
 
@@ -168,7 +168,7 @@ func (s *Server) registerMatching() {
 		if err != nil {
 			return nil, err
 		}
-		return &jobOutput{Location: "/v1/jobs/" + m.ID.String(), Body: jobOf(m)}, nil
+		return &jobOutput{Location: s.url("/v1/jobs/" + m.ID.String()), Body: jobOf(m)}, nil
 	})
 
 	huma.Register(s.api, huma.Operation{

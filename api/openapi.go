@@ -222,6 +222,12 @@ var schema31Only = map[string]string{
 func cleanNode(node any, v30 bool) {
 	switch n := node.(type) {
 	case map[string]any:
+		if ref, ok := n["$ref"]; ok && v30 && len(n) > 1 {
+			// 3.0 ignores a $ref's siblings: wrap it so that its description
+			// (or default) stays.
+			delete(n, "$ref")
+			n["allOf"] = []any{map[string]any{"$ref": ref}}
+		}
 		_, isSchema := n["type"]
 		for k, child := range n {
 			switch {

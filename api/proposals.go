@@ -102,7 +102,7 @@ type ProposalList struct {
 
 type proposalOutput struct {
 	ETag     string `header:"ETag"`
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Proposal
 }
 
@@ -161,7 +161,7 @@ func (s *Server) registerProposals() {
 			return nil, err
 		}
 		out := newProposalOutput(ctx, p)
-		out.Location = "/v1/proposals/" + p.ID.String()
+		out.Location = s.url("/v1/proposals/" + p.ID.String())
 		return out, nil
 	})
 

@@ -41,6 +41,9 @@ type Deps struct {
 	WebhookAllowLoopback bool
 }
 
+// DefaultPublicBaseURL is PUBLIC_BASE_URL's default: a local `make run`.
+const DefaultPublicBaseURL = "http://localhost:8080"
+
 // Server is Passerelle's HTTP handler.
 type Server struct {
 	deps    Deps
@@ -101,6 +104,11 @@ func (s *Server) humaConfig() huma.Config {
 	cfg.Info.License = &huma.License{Name: "AGPL-3.0-or-later", Identifier: "AGPL-3.0-or-later"}
 	if s.deps.PublicBaseURL != "" {
 		cfg.Servers = []*huma.Server{{URL: s.deps.PublicBaseURL}}
+	} else {
+		// The committed spec: each deployment has its own base URL.
+		cfg.Servers = []*huma.Server{{URL: "{base_url}", Description: "A Passerelle deployment.",
+			Variables: map[string]*huma.ServerVariable{"base_url": {Default: DefaultPublicBaseURL,
+				Description: "The deployment's PUBLIC_BASE_URL."}}}}
 	}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		securityScheme: {

@@ -128,7 +128,7 @@ type WebhookDeliveryList struct {
 
 type webhookOutput struct {
 	ETag     string `header:"ETag"`
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Webhook
 }
 
@@ -167,7 +167,7 @@ func (s *Server) registerWebhooks() {
 			return nil, err
 		}
 		out := newWebhookOutput(w, secret)
-		out.Location = "/v1/webhooks/" + w.ID.String()
+		out.Location = s.url("/v1/webhooks/" + w.ID.String())
 		return out, nil
 	})
 

@@ -23,11 +23,12 @@ func runOpenAPI(_ context.Context, env *Env, args []string) error {
 }
 
 // openAPIDocument renders the spec exactly as committed in openapi/openapi.yaml
-// (3.1) and openapi/openapi-3.0.yaml: built with no dependencies and the
-// documented public base URL, so that it does not vary with the local
-// configuration, and served the same by every server.
+// (3.1) and openapi/openapi-3.0.yaml: built with no dependencies and a server
+// URL template (base_url, by default PUBLIC_BASE_URL's), so that it does not
+// vary with the local configuration. A server serves the same document with
+// its PUBLIC_BASE_URL as the server URL.
 func openAPIDocument(asJSON, v30 bool) ([]byte, error) {
-	spec, err := api.New(api.Deps{PublicBaseURL: defaultPublicBaseURL()}).Spec()
+	spec, err := api.New(api.Deps{}).Spec()
 	if err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
 	}
@@ -40,13 +41,4 @@ func openAPIDocument(asJSON, v30 bool) ([]byte, error) {
 		return spec.YAML30, nil
 	}
 	return spec.YAML, nil
-}
-
-func defaultPublicBaseURL() string {
-	for _, ev := range envVars {
-		if ev.Name == "PUBLIC_BASE_URL" {
-			return ev.Default
-		}
-	}
-	return ""
 }
