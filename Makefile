@@ -10,7 +10,7 @@ BIN := .data/bin/passerelle
 
 export STATICCHECK_VERSION GOLANGCI_LINT_VERSION
 
-.PHONY: help run test stop clean status build lint openapi fmt vet logs stack places
+.PHONY: help run test stop clean status build lint openapi clients contract fmt vet logs stack places
 
 help: ## list the targets
 	@echo "Passerelle — make TARGET"
@@ -50,6 +50,14 @@ openapi: ## regenerate openapi/openapi.yaml (3.1) and openapi/openapi-3.0.yaml f
 	@mv openapi/openapi.yaml.tmp openapi/openapi.yaml
 	@mv openapi/openapi-3.0.yaml.tmp openapi/openapi-3.0.yaml
 	@echo "wrote openapi/openapi.yaml and openapi/openapi-3.0.yaml"
+
+clients: ## regenerate client/ (Go with oapi-codegen, TypeScript types with openapi-typescript) from the committed specs
+	@bash scripts/stack.sh npm
+	@bash scripts/contract.sh generate
+
+contract: ## Redocly lint of both specs, generated clients current, no unannounced breaking change (oasdiff)
+	@bash scripts/stack.sh npm
+	@bash scripts/contract.sh
 
 fmt: ## gofmt -s the Go sources
 	gofmt -s -w $$(git ls-files --cached --others --exclude-standard '*.go')
