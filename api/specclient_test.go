@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -86,8 +87,11 @@ func checkResponse(req *http.Request, resp *http.Response, body []byte) error {
 		return err
 	}
 	route, params, err := router.FindRoute(req)
-	if err != nil {
+	if errors.Is(err, routers.ErrPathNotFound) || errors.Is(err, routers.ErrMethodNotAllowed) {
 		return nil // no operation: unknown path or method (a 404 or 405 problem), /metrics, /docs
+	}
+	if err != nil {
+		return fmt.Errorf("find the operation: %w", err)
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{

@@ -12,10 +12,11 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"reflect"
@@ -31,12 +32,16 @@ func main() {
 	base := flag.String("url", "http://localhost:8080", "Passerelle's base URL")
 	key := flag.String("key", os.Getenv("PASSERELLE_ADMIN_KEY"), "an admin API key")
 	flag.Parse()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := run(ctx, *base, *key); err != nil {
+	if err := journey(*base, *key); err != nil {
 		fmt.Fprintln(os.Stderr, "journey:", err)
 		os.Exit(1)
 	}
+}
+
+func journey(base, key string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	return run(ctx, base, key)
 }
 
 // as returns a client that sends key.
@@ -74,7 +79,7 @@ func run(ctx context.Context, base, adminKey string) error {
 	}
 	orgID := org.JSON201.Id
 	adv, err := admin.CreateAdviserWithResponse(ctx, orgID, &client.CreateAdviserParams{},
-		client.AdviserInput{Name: "Samia Exemple", Email: openapi_types.Email(fmt.Sprintf("samia.%d@example.org", rand.IntN(1e9)))})
+		client.AdviserInput{Name: "Samia Exemple", Email: openapi_types.Email(fmt.Sprintf("samia.%d@example.org", random(1e9)))})
 	if err := expect("adviser", 201, adv, err); err != nil {
 		return err
 	}
@@ -196,9 +201,16 @@ func run(ctx context.Context, base, adminKey string) error {
 	return nil
 }
 
+// random is a number in [0, n).
+func random(n uint64) uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return binary.BigEndian.Uint64(b[:]) % n
+}
+
 // randomSIRET is a SIRET that passes the Luhn check, new on each run.
 func randomSIRET() string {
-	digits := strconv.Itoa(1e12 + rand.IntN(9e12))[:13]
+	digits := strconv.FormatUint(1e12+random(9e12), 10)[:13]
 	for c := 0; c <= 9; c++ {
 		s := digits + strconv.Itoa(c)
 		sum := 0
