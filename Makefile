@@ -10,7 +10,7 @@ BIN := .data/bin/passerelle
 
 export STATICCHECK_VERSION GOLANGCI_LINT_VERSION
 
-.PHONY: help run test stop clean status build lint openapi fmt vet logs stack places
+.PHONY: help run test stop clean status build lint openapi clients contract fmt vet logs stack places
 
 help: ## list the targets
 	@echo "Passerelle — make TARGET"
@@ -42,11 +42,22 @@ build: ## go build ./... and the binary to .data/bin/passerelle
 lint: ## golangci-lint (pinned) with .golangci.yml
 	$(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION) run ./...
 
-openapi: ## regenerate openapi/openapi.yaml from the code
+openapi: ## regenerate openapi/openapi.yaml (3.1) and openapi/openapi-3.0.yaml from the code
 	@mkdir -p openapi
-	@$(GO) run ./cmd/passerelle openapi > openapi/openapi.yaml.tmp || { rm -f openapi/openapi.yaml.tmp; exit 1; }
+	@$(GO) build -o .data/bin/passerelle-openapi ./cmd/passerelle
+	@.data/bin/passerelle-openapi openapi > openapi/openapi.yaml.tmp || { rm -f openapi/openapi.yaml.tmp; exit 1; }
+	@.data/bin/passerelle-openapi openapi --3.0 > openapi/openapi-3.0.yaml.tmp || { rm -f openapi/openapi-3.0.yaml.tmp; exit 1; }
 	@mv openapi/openapi.yaml.tmp openapi/openapi.yaml
-	@echo "wrote openapi/openapi.yaml"
+	@mv openapi/openapi-3.0.yaml.tmp openapi/openapi-3.0.yaml
+	@echo "wrote openapi/openapi.yaml and openapi/openapi-3.0.yaml"
+
+clients: ## regenerate client/ (Go with oapi-codegen, TypeScript types with openapi-typescript) from the committed specs
+	@bash scripts/stack.sh npm
+	@bash scripts/contract.sh generate
+
+contract: ## Redocly lint of both specs, generated clients current, no unannounced breaking change (oasdiff)
+	@bash scripts/stack.sh npm
+	@bash scripts/contract.sh
 
 fmt: ## gofmt -s the Go sources
 	gofmt -s -w $$(git ls-files --cached --others --exclude-standard '*.go')

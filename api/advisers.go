@@ -69,7 +69,7 @@ type AdviserList struct {
 
 type adviserOutput struct {
 	ETag     string `header:"ETag"`
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Adviser
 }
 
@@ -97,7 +97,7 @@ func (s *Server) registerAdvisers() {
 			return nil, err
 		}
 		out := newAdviserOutput(a)
-		out.Location = "/v1/advisers/" + a.ID.String()
+		out.Location = s.url("/v1/advisers/" + a.ID.String())
 		return out, nil
 	})
 

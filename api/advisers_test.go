@@ -25,7 +25,7 @@ func TestAdvisersLifecycle(t *testing.T) {
 	requireStatus(t, http.StatusCreated, r)
 	a := r.json(t)
 	id := a["id"].(string)
-	require.Equal(t, "/v1/advisers/"+id, r.Header.Get("Location"))
+	require.Equal(t, "http://127.0.0.1/v1/advisers/"+id, r.Header.Get("Location"))
 	require.Equal(t, `"1"`, r.Header.Get("ETag"))
 	require.Equal(t, org.String(), a["organisation_id"])
 	require.NotEmpty(t, a["created_at"])

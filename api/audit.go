@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -15,7 +14,7 @@ import (
 
 // AuditEntry is one write recorded in the audit log.
 type AuditEntry struct {
-	ID             int64          `json:"id" doc:"Position in the log; pass the last one as after_id to read on."`
+	ID             int64          `json:"id" doc:"Position in the log."`
 	At             time.Time      `json:"at"`
 	ActorKeyID     *uuid.UUID     `json:"actor_key_id,omitempty" doc:"API key that made the change; absent for the command line and periodic jobs."`
 	ActorRole      string         `json:"actor_role"`
@@ -29,8 +28,12 @@ type AuditEntry struct {
 
 // AuditList is a page of the audit log.
 type AuditList struct {
-	Items []AuditEntry `json:"items"`
+	Items      []AuditEntry `json:"items"`
+	NextCursor string       `json:"next_cursor,omitempty" doc:"Cursor of the next page; absent on the last."`
 }
+
+// auditList names the audit log's cursors.
+const auditList = "audit"
 
 func (s *Server) registerAudit() {
 	huma.Register(s.api, huma.Operation{
@@ -38,13 +41,20 @@ func (s *Server) registerAudit() {
 		Summary: "Read the audit log", Description: "Every write, oldest first: who (API key and role), what, when, and the request id.",
 		Tags: []string{"Administration"}, Security: roles(passerelle.RoleAdmin),
 	}, func(ctx context.Context, in *struct {
-		AfterID      int64     `query:"after_id" minimum:"0" doc:"Entries after this id."`
+		Cursor       string    `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor (or its Link header)."`
+		Limit        int       `query:"limit" minimum:"1" maximum:"200" default:"50" doc:"Items per page, at most 200."`
 		ResourceType string    `query:"resource_type" maxLength:"50"`
 		ResourceID   uuid.UUID `query:"resource_id"`
 		Since        time.Time `query:"since" doc:"Entries at or after this time."`
-		Limit        int       `query:"limit" minimum:"1" maximum:"200" default:"50"`
 	}) (*listOutput[AuditList], error) {
-		f := store.AuditFilter{AfterID: in.AfterID, ResourceType: in.ResourceType, Limit: in.Limit}
+		var after int64
+		if in.Cursor != "" {
+			var err error
+			if after, err = decodeSeqCursor(auditList, in.Cursor); err != nil {
+				return nil, err
+			}
+		}
+		f := store.AuditFilter{AfterID: after, ResourceType: in.ResourceType, Limit: in.Limit}
 		if in.ResourceID != uuid.Nil {
 			f.ResourceID = &in.ResourceID
 		}
@@ -59,8 +69,14 @@ func (s *Server) registerAudit() {
 			return AuditEntry(e)
 		})}}
 		if len(entries) == in.Limit {
-			out.Link = "<" + s.deps.PublicBaseURL + "/v1/audit?after_id=" + strconv.FormatInt(entries[len(entries)-1].ID, 10) +
-				"&limit=" + strconv.Itoa(in.Limit) + `>; rel="next"`
+			out.Body.NextCursor = encodeSeqCursor(auditList, entries[len(entries)-1].ID)
+			extra := newListFilters()
+			extra.text("resource_type", in.ResourceType)
+			extra.id("resource_id", in.ResourceID)
+			if f.Since != nil {
+				extra.Set("since", f.Since.Format(time.RFC3339Nano))
+			}
+			out.Link = s.nextLink("/v1/audit", ListParams{Limit: in.Limit}, out.Body.NextCursor, extra.Values)
 		}
 		return out, nil
 	})

@@ -71,7 +71,7 @@ type CohortList struct {
 
 type cohortOutput struct {
 	ETag     string `header:"ETag"`
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Cohort
 }
 
@@ -95,7 +95,7 @@ func (s *Server) registerCohorts() {
 			return nil, err
 		}
 		out := newCohortOutput(c)
-		out.Location = "/v1/cohorts/" + c.ID.String()
+		out.Location = s.url("/v1/cohorts/" + c.ID.String())
 		return out, nil
 	})
 

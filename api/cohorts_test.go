@@ -25,7 +25,7 @@ func TestCohortsLifecycle(t *testing.T) {
 	requireStatus(t, http.StatusCreated, r)
 	c := r.json(t)
 	id := c["id"].(string)
-	require.Equal(t, "/v1/cohorts/"+id, r.Header.Get("Location"))
+	require.Equal(t, "http://127.0.0.1/v1/cohorts/"+id, r.Header.Get("Location"))
 	require.Equal(t, `"1"`, r.Header.Get("ETag"))
 	require.Equal(t, org.String(), c["organisation_id"])
 	require.Equal(t, "2026-09-01", c["start_date"])

@@ -87,7 +87,7 @@ type CompanyList struct {
 
 type companyOutput struct {
 	ETag     string `header:"ETag"`
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Company
 }
 
@@ -111,7 +111,7 @@ func (s *Server) registerCompanies() {
 			return nil, err
 		}
 		out := newCompanyOutput(c)
-		out.Location = "/v1/companies/" + c.ID.String()
+		out.Location = s.url("/v1/companies/" + c.ID.String())
 		return out, nil
 	})
 

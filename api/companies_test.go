@@ -39,7 +39,7 @@ func TestCompaniesLifecycle(t *testing.T) {
 	requireStatus(t, http.StatusCreated, r)
 	c := r.json(t)
 	id := c["id"].(string)
-	require.Equal(t, "/v1/companies/"+id, r.Header.Get("Location"))
+	require.Equal(t, "http://127.0.0.1/v1/companies/"+id, r.Header.Get("Location"))
 	require.Equal(t, `"1"`, r.Header.Get("ETag"))
 	require.Equal(t, siret, c["siret"])
 	require.Equal(t, "10.71C", c["naf_code"])

@@ -104,6 +104,11 @@ func TestSpecEnumsAreTheGoLists(t *testing.T) {
 		"TransitionInput.to":                  store.ProposalStatuses,
 		"list-proposals?status":               store.ProposalStatuses,
 		"ProposalTransition.actor_role":       actorRoles,
+		"ProposalTransition.from":             store.ProposalStatuses,
+		"ProposalTransition.to":               store.ProposalStatuses,
+		"Reason.code":                         matching.ReasonCodes,
+		"Notification.event_type":             store.EventTypes,
+		"WebhookDelivery.event_type":          store.EventTypes,
 		"Readiness.status":                    {"ready", "unavailable"}, // the API's own
 		"Suggestion.status":                   store.ProposalStatuses[:2],
 		"Trainee.status":                      store.TraineeStatuses,

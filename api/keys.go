@@ -49,7 +49,7 @@ type APIKeyList struct {
 }
 
 type createdKeyOutput struct {
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     CreatedAPIKey
 }
 
@@ -78,7 +78,7 @@ func (s *Server) registerKeys() {
 		if err != nil {
 			return nil, err
 		}
-		return &createdKeyOutput{Location: "/v1/api-keys/" + k.ID.String(), Body: CreatedAPIKey{APIKey: apiKeyOf(k), Key: secret}}, nil
+		return &createdKeyOutput{Location: s.url("/v1/api-keys/" + k.ID.String()), Body: CreatedAPIKey{APIKey: apiKeyOf(k), Key: secret}}, nil
 	})
 
 	huma.Register(s.api, huma.Operation{

@@ -49,7 +49,7 @@ type ConsentList struct {
 
 // Reason is one component of a suggestion's score.
 type Reason struct {
-	Code   string `json:"code" example:"rome_exact"`
+	Code   string `json:"code" enum:"rome,skills,distance,start_date,accessibility" doc:"The score component (docs/matching.md)."`
 	Points int    `json:"points" example:"35"`
 	Detail string `json:"detail" example:"exact ROME code M1805"`
 }
@@ -89,7 +89,7 @@ func jobOf(m store.MatchRequest) Job {
 }
 
 type jobOutput struct {
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Job
 }
 
@@ -168,7 +168,7 @@ func (s *Server) registerMatching() {
 		if err != nil {
 			return nil, err
 		}
-		return &jobOutput{Location: "/v1/jobs/" + m.ID.String(), Body: jobOf(m)}, nil
+		return &jobOutput{Location: s.url("/v1/jobs/" + m.ID.String()), Body: jobOf(m)}, nil
 	})
 
 	huma.Register(s.api, huma.Operation{

@@ -16,7 +16,7 @@ import (
 type Notification struct {
 	ID        uuid.UUID      `json:"id" doc:"Identifier."`
 	EventID   uuid.UUID      `json:"event_id" doc:"The event notified (the same id as in webhooks)."`
-	EventType string         `json:"event_type" example:"proposal.created"`
+	EventType EventType      `json:"event_type"`
 	Title     string         `json:"title" example:"Nouvelle piste de placement : Apprenti boulanger (H/F)" doc:"Short text, in French."`
 	Body      string         `json:"body" doc:"One-line summary, in French."`
 	Payload   map[string]any `json:"payload" doc:"The event's payload: identifiers, titles and statuses."`
@@ -31,7 +31,7 @@ func notificationOf(n store.Notification) Notification {
 	if payload == nil {
 		payload = map[string]any{}
 	}
-	return Notification{ID: n.ID, EventID: n.EventID, EventType: n.EventType, Title: n.Title, Body: n.Body,
+	return Notification{ID: n.ID, EventID: n.EventID, EventType: EventType(n.EventType), Title: n.Title, Body: n.Body,
 		Payload: payload, Read: n.ReadAt != nil, ReadAt: n.ReadAt, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt}
 }
 

@@ -130,7 +130,7 @@ type OfferList struct {
 
 type offerOutput struct {
 	ETag     string `header:"ETag"`
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Offer
 }
 
@@ -168,7 +168,7 @@ func (s *Server) registerOffers() {
 			return nil, err
 		}
 		out := newOfferOutput(o)
-		out.Location = "/v1/offers/" + o.ID.String()
+		out.Location = s.url("/v1/offers/" + o.ID.String())
 		return out, nil
 	})
 

@@ -82,7 +82,7 @@ func TestCreateOfferByRole(t *testing.T) {
 	r := w.do(http.MethodPost, "/v1/offers", w.keyX, offerWith(offerBody(w.x), nil, "company_id"))
 	requireStatus(t, http.StatusCreated, r)
 	o := r.json(t)
-	require.Equal(t, "/v1/offers/"+o["id"].(string), r.Header.Get("Location"))
+	require.Equal(t, "http://127.0.0.1/v1/offers/"+o["id"].(string), r.Header.Get("Location"))
 	require.Equal(t, `"1"`, r.Header.Get("ETag"))
 	require.Equal(t, w.x.String(), o["company_id"])
 	require.Equal(t, "Boulangerie du Marché", o["company_name"])

@@ -45,7 +45,7 @@ type OrganisationList struct {
 
 type organisationOutput struct {
 	ETag     string `header:"ETag"`
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Organisation
 }
 
@@ -72,7 +72,7 @@ func (s *Server) registerOrganisations() {
 			return nil, err
 		}
 		out := newOrganisationOutput(o)
-		out.Location = "/v1/organisations/" + o.ID.String()
+		out.Location = s.url("/v1/organisations/" + o.ID.String())
 		return out, nil
 	})
 

@@ -15,7 +15,7 @@ func TestOrganisationsLifecycle(t *testing.T) {
 	requireStatus(t, http.StatusCreated, r)
 	org := r.json(t)
 	id := org["id"].(string)
-	require.Equal(t, "/v1/organisations/"+id, r.Header.Get("Location"))
+	require.Equal(t, "http://127.0.0.1/v1/organisations/"+id, r.Header.Get("Location"))
 	require.Equal(t, `"1"`, r.Header.Get("ETag"))
 
 	adviser := b.adviserKey(mustUUID(t, id))

@@ -1,12 +1,15 @@
 package api
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/store"
 )
 
@@ -23,6 +26,38 @@ func encodeCursor(list string, c *store.Cursor) string { return store.EncodeCurs
 
 // decodeCursor parses a cursor of list; anything else is a 400 naming it.
 func decodeCursor(list, s string) (*store.Cursor, error) { return store.DecodeCursor(list, s) }
+
+// seqToken is what the cursor of a list paged by a number carries: the audit
+// log's last entry id, a search's next page.
+type seqToken struct {
+	List string `json:"l"`
+	N    int64  `json:"n"`
+}
+
+// encodeSeqCursor makes the opaque cursor of list's position n.
+func encodeSeqCursor(list string, n int64) string {
+	b, _ := json.Marshal(seqToken{List: list, N: n})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeSeqCursor parses a cursor of encodeSeqCursor; anything else is a 400
+// naming it, as for every list.
+func decodeSeqCursor(list, s string) (int64, error) {
+	bad := &passerelle.Error{Code: passerelle.EBadRequest, Message: "The cursor is not one this list gave out: start again without it.",
+		Fields: []passerelle.FieldError{{Location: "query.cursor", Message: "invalid cursor"}}}
+	if len(s) > 512 {
+		return 0, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return 0, bad
+	}
+	var tok seqToken
+	if err := json.Unmarshal(b, &tok); err != nil || tok.List != list || tok.N < 1 {
+		return 0, bad
+	}
+	return tok.N, nil
+}
 
 // page turns list parameters into a store.Page.
 func (p ListParams) page(list string) (store.Page, error) {
@@ -48,11 +83,13 @@ func (s *Server) nextLink(path string, p ListParams, next string, extra url.Valu
 		q[k] = vs
 	}
 	q.Set("cursor", next)
-	q.Set("limit", strconv.Itoa(p.Limit))
+	if p.Limit != 0 {
+		q.Set("limit", strconv.Itoa(p.Limit))
+	}
 	if !p.UpdatedSince.IsZero() {
 		q.Set("updated_since", p.UpdatedSince.Format(time.RFC3339Nano))
 	}
-	return "<" + s.deps.PublicBaseURL + path + "?" + q.Encode() + `>; rel="next"`
+	return "<" + s.url(path+"?"+q.Encode()) + `>; rel="next"`
 }
 
 // listOutput is a page: the body and the Link header to the next one.

@@ -99,6 +99,9 @@ var configureOnce sync.Once
 func configureHuma() {
 	configureOnce.Do(func() {
 		huma.ValidateStrictCasing = true
+		// Lists are never null: the server sends [] for an empty one, and the
+		// spec says so (typed clients get X[], not X[] | null).
+		huma.DefaultArrayNullable = false
 		huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
 			return newProblem(nil, status, msg, errs...)
 		}

@@ -31,7 +31,7 @@ func (b *bundle) twin(o setupOpts) *bundle {
 	require.NoError(b.t, err)
 	st.SetRiver(rc)
 	srv := New(Deps{
-		Store: st, Logger: slog.New(slog.DiscardHandler), Version: "test", PublicBaseURL: "http://127.0.0.1",
+		Store: st, Logger: slog.New(slog.DiscardHandler), PublicBaseURL: "http://127.0.0.1",
 		RateLimitPerMinute: o.rateLimitPerMinute, RateLimitBurst: o.rateLimitBurst,
 	})
 	ts := httptest.NewServer(srv)

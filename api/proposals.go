@@ -13,22 +13,22 @@ import (
 
 // Proposal is a trainee × offer pair on its way to a placement.
 type Proposal struct {
-	ID                 uuid.UUID        `json:"id" doc:"Identifier."`
-	TraineeID          *uuid.UUID       `json:"trainee_id,omitempty" doc:"The trainee. Never shown to a company, which knows the candidate by a pseudonym."`
-	OfferID            uuid.UUID        `json:"offer_id"`
-	OfferTitle         string           `json:"offer_title" example:"Apprenti·e boulanger·ère"`
-	OrganisationID     uuid.UUID        `json:"organisation_id" doc:"The trainee's organisation, which proposes."`
-	CompanyID          uuid.UUID        `json:"company_id" doc:"The offer's company."`
-	Status             string           `json:"status" enum:"suggested,shortlisted,proposed,interview,accepted,placed,dismissed,declined_by_company,declined_by_trainee,withdrawn,expired"`
-	Origin             string           `json:"origin" enum:"matcher,adviser" doc:"Who found the pair: the matcher (suggested) or an adviser (shortlisted)."`
-	Score              *int             `json:"score,omitempty" minimum:"0" maximum:"100" doc:"The matcher's score. Never shown to a company."`
-	Reasons            []map[string]any `json:"reasons,omitempty" doc:"The matcher's reasons, each with its points. Never shown to a company."`
-	AllowedTransitions []string         `json:"allowed_transitions" example:"[\"interview\",\"accepted\",\"declined_by_company\"]" doc:"The statuses your role may move the proposal to now (POST /v1/proposals/{id}/transitions)."`
-	Candidate          Candidate        `json:"candidate"`
-	StatusChangedAt    time.Time        `json:"status_changed_at" doc:"When the status last changed. A proposal left proposed expires PROPOSAL_EXPIRY_DAYS (default 14) days after."`
-	ProposedAt         *time.Time       `json:"proposed_at,omitempty" doc:"When it was first proposed to the company."`
-	CreatedAt          time.Time        `json:"created_at"`
-	UpdatedAt          time.Time        `json:"updated_at"`
+	ID                 uuid.UUID  `json:"id" doc:"Identifier."`
+	TraineeID          *uuid.UUID `json:"trainee_id,omitempty" doc:"The trainee. Never shown to a company, which knows the candidate by a pseudonym."`
+	OfferID            uuid.UUID  `json:"offer_id"`
+	OfferTitle         string     `json:"offer_title" example:"Apprenti·e boulanger·ère"`
+	OrganisationID     uuid.UUID  `json:"organisation_id" doc:"The trainee's organisation, which proposes."`
+	CompanyID          uuid.UUID  `json:"company_id" doc:"The offer's company."`
+	Status             string     `json:"status" enum:"suggested,shortlisted,proposed,interview,accepted,placed,dismissed,declined_by_company,declined_by_trainee,withdrawn,expired"`
+	Origin             string     `json:"origin" enum:"matcher,adviser" doc:"Who found the pair: the matcher (suggested) or an adviser (shortlisted)."`
+	Score              *int       `json:"score,omitempty" minimum:"0" maximum:"100" doc:"The matcher's score. Never shown to a company."`
+	Reasons            []Reason   `json:"reasons,omitempty" doc:"The matcher's reasons, each with its points (as a suggestion's). Never shown to a company."`
+	AllowedTransitions []string   `json:"allowed_transitions" example:"[\"interview\",\"accepted\",\"declined_by_company\"]" doc:"The statuses your role may move the proposal to now (POST /v1/proposals/{id}/transitions)."`
+	Candidate          Candidate  `json:"candidate"`
+	StatusChangedAt    time.Time  `json:"status_changed_at" doc:"When the status last changed. A proposal left proposed expires PROPOSAL_EXPIRY_DAYS (default 14) days after."`
+	ProposedAt         *time.Time `json:"proposed_at,omitempty" doc:"When it was first proposed to the company."`
+	CreatedAt          time.Time  `json:"created_at"`
+	UpdatedAt          time.Time  `json:"updated_at"`
 }
 
 // Candidate is the trainee of a proposal as you may see them.
@@ -65,9 +65,12 @@ type CandidateIdentity struct {
 func proposalOf(role string) func(store.Proposal) Proposal {
 	return func(p store.Proposal) Proposal {
 		out := Proposal{ID: p.ID, OfferID: p.OfferID, OfferTitle: p.OfferTitle, OrganisationID: p.OrganisationID,
-			CompanyID: p.CompanyID, Status: p.Status, Origin: p.Origin, Score: p.Score, Reasons: p.Reasons,
+			CompanyID: p.CompanyID, Status: p.Status, Origin: p.Origin, Score: p.Score,
 			AllowedTransitions: store.AllowedProposalTransitions(role, p.Status), StatusChangedAt: p.StatusChangedAt,
 			ProposedAt: p.ProposedAt, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+		if p.Reasons != nil {
+			out.Reasons = reasonsOf(p.Reasons)
+		}
 		if p.TraineeID != uuid.Nil {
 			out.TraineeID = ptr(p.TraineeID)
 		}
@@ -99,7 +102,7 @@ type ProposalList struct {
 
 type proposalOutput struct {
 	ETag     string `header:"ETag"`
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Proposal
 }
 
@@ -123,8 +126,8 @@ type TransitionInput struct {
 // ProposalTransition is one line of a proposal's history.
 type ProposalTransition struct {
 	ID         uuid.UUID  `json:"id"`
-	From       *string    `json:"from,omitempty" doc:"Absent for the creation."`
-	To         string     `json:"to"`
+	From       *string    `json:"from,omitempty" enum:"suggested,shortlisted,proposed,interview,accepted,placed,dismissed,declined_by_company,declined_by_trainee,withdrawn,expired" doc:"Absent for the creation."`
+	To         string     `json:"to" enum:"suggested,shortlisted,proposed,interview,accepted,placed,dismissed,declined_by_company,declined_by_trainee,withdrawn,expired"`
 	ActorRole  string     `json:"actor_role" enum:"admin,adviser,company,integrator,system" doc:"Who made it: a role, or system (the matcher and the expiry)."`
 	ActorKeyID *uuid.UUID `json:"actor_key_id,omitempty" doc:"The API key that made it. Not shown to companies."`
 	Reason     string     `json:"reason"`
@@ -158,7 +161,7 @@ func (s *Server) registerProposals() {
 			return nil, err
 		}
 		out := newProposalOutput(ctx, p)
-		out.Location = "/v1/proposals/" + p.ID.String()
+		out.Location = s.url("/v1/proposals/" + p.ID.String())
 		return out, nil
 	})
 

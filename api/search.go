@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -37,8 +38,9 @@ type offerSearchInput struct {
 	DisabilityFriendly string   `query:"disability_friendly" enum:"true,false" doc:"Only offers (not) marked as welcoming recognised disabled workers."`
 	OpenToMinors       string   `query:"open_to_minors" enum:"true,false" doc:"Only offers (not) open to minors."`
 	Sort               string   `query:"sort" enum:"relevance,start_date,published_at,distance" default:"relevance" doc:"relevance (default), start_date (soonest first), published_at (newest first) or distance (nearest first; needs near or postal_code)."`
-	Page               int      `query:"page" minimum:"1" maximum:"100" default:"1" doc:"Page number, from 1."`
-	PerPage            int      `query:"per_page" minimum:"1" maximum:"100" default:"20" doc:"Hits per page, at most 100."`
+	Cursor             string   `query:"cursor" doc:"Opaque cursor from a previous page's next_cursor (or its Link header), which also carries the other parameters. Not with page."`
+	Page               int      `query:"page" minimum:"1" maximum:"100" doc:"Jump to this page (from 1) of limit hits: search results are ranked, so they page by number; next_cursor and Link lead to the next page as in every list. Not with cursor."`
+	Limit              int      `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Hits per page, at most 100."`
 }
 
 // OfferSearchHit is one offer found.
@@ -64,18 +66,23 @@ type OfferFacets struct {
 	Remote             map[string]int64 `json:"remote" example:"{\"none\":14,\"partial\":1}"`
 }
 
-// OfferSearchResults is a page of search results.
+// OfferSearchResults is a page of search results, in the shape of every
+// list (items, next_cursor, Link), with what a ranked search adds: the total,
+// the facets and the page number.
 type OfferSearchResults struct {
-	Hits    []OfferSearchHit `json:"hits"`
-	Facets  OfferFacets      `json:"facets"`
-	Total   int64            `json:"total" doc:"Offers matching, all pages (exact up to 10,000)."`
-	Page    int              `json:"page"`
-	PerPage int              `json:"per_page"`
+	Items      []OfferSearchHit `json:"items" doc:"The hits of this page, best first."`
+	NextCursor string           `json:"next_cursor,omitempty" doc:"Cursor of the next page; absent on the last."`
+	Total      int64            `json:"total" doc:"Offers matching, all pages (exact up to 10,000)."`
+	Page       int              `json:"page" doc:"This page's number, from 1."`
+	Limit      int              `json:"limit" doc:"Hits per page."`
+	Facets     OfferFacets      `json:"facets"`
 }
 
-type offerSearchOutput struct {
-	Body OfferSearchResults
-}
+// maxSearchPage is the last page a search serves.
+const maxSearchPage = 100
+
+// searchList names the search's cursors.
+const searchList = "search"
 
 func (s *Server) registerSearch() {
 	huma.Register(s.api, huma.Operation{
@@ -91,7 +98,18 @@ func (s *Server) registerSearch() {
 			"503": {Description: "The search engine is unavailable; retry after the Retry-After delay.",
 				Headers: map[string]*huma.Param{"Retry-After": {Description: "Seconds to wait.", Schema: &huma.Schema{Type: huma.TypeInteger}}}},
 		},
-	}, func(ctx context.Context, in *offerSearchInput) (*offerSearchOutput, error) {
+	}, func(ctx context.Context, in *offerSearchInput) (*listOutput[OfferSearchResults], error) {
+		if in.Cursor != "" && in.Page != 0 {
+			return nil, passerelle.Invalid("Give cursor or page, not both.",
+				passerelle.FieldError{Location: "query.page", Message: "not with cursor", Value: in.Page})
+		}
+		if in.Cursor != "" {
+			page, err := decodeSeqCursor(searchList, in.Cursor)
+			if err != nil {
+				return nil, err
+			}
+			in.Page = int(min(page, maxSearchPage))
+		}
 		q, err := in.query()
 		if err != nil {
 			return nil, err
@@ -103,7 +121,12 @@ func (s *Server) registerSearch() {
 		if err != nil {
 			return nil, err
 		}
-		return &offerSearchOutput{Body: searchResultsOf(res, q)}, nil
+		out := &listOutput[OfferSearchResults]{Body: searchResultsOf(res, q)}
+		if page := out.Body.Page; page < maxSearchPage && int64(page)*int64(out.Body.Limit) < res.Total {
+			out.Body.NextCursor = encodeSeqCursor(searchList, int64(page+1))
+			out.Link = s.nextLink("/v1/offers/search", ListParams{Limit: in.Limit}, out.Body.NextCursor, in.values())
+		}
+		return out, nil
 	})
 }
 
@@ -112,7 +135,7 @@ func (s *Server) registerSearch() {
 func (in *offerSearchInput) query() (search.OfferQuery, error) {
 	q := search.OfferQuery{
 		Text: in.Q, Kinds: splitList(in.Kinds), ROMECodes: splitList(in.ROMECodes), Skills: splitList(in.Skills),
-		Remote: splitList(in.Remote), Statuses: splitList(in.Status), Sort: in.Sort, Page: in.Page, PerPage: in.PerPage,
+		Remote: splitList(in.Remote), Statuses: splitList(in.Status), Sort: in.Sort, Page: max(in.Page, 1), PerPage: in.Limit,
 	}
 	for i, c := range q.ROMECodes {
 		q.ROMECodes[i] = strings.ToUpper(c)
@@ -162,6 +185,36 @@ func (in *offerSearchInput) query() (search.OfferQuery, error) {
 	return q, nil
 }
 
+// values are the search's parameters but the page, for the Link to the next
+// page.
+func (in *offerSearchInput) values() url.Values {
+	v := url.Values{}
+	set := func(name, value string) {
+		if value != "" {
+			v.Set(name, value)
+		}
+	}
+	set("q", in.Q)
+	set("near", in.Near)
+	set("postal_code", in.PostalCode)
+	if in.RadiusKm != 0 {
+		set("radius_km", strconv.Itoa(in.RadiusKm))
+	}
+	for name, list := range map[string][]string{"kinds": in.Kinds, "rome_codes": in.ROMECodes, "skills": in.Skills,
+		"remote": in.Remote, "status": in.Status} {
+		set(name, strings.Join(splitList(list), ","))
+	}
+	for name, d := range map[string]Date{"start_after": in.StartAfter, "start_before": in.StartBefore} {
+		if !d.Time().IsZero() {
+			set(name, d.Time().Format(time.DateOnly))
+		}
+	}
+	set("disability_friendly", in.DisabilityFriendly)
+	set("open_to_minors", in.OpenToMinors)
+	set("sort", in.Sort)
+	return v
+}
+
 // splitList flattens repeated and comma-separated values, dropping blanks.
 func splitList(values []string) []string {
 	var out []string
@@ -207,7 +260,7 @@ func ptrTo[T any](v T) *T { return &v }
 
 func searchResultsOf(res search.OfferResults, q search.OfferQuery) OfferSearchResults {
 	out := OfferSearchResults{
-		Hits: make([]OfferSearchHit, 0, len(res.Hits)), Total: res.Total, Page: max(q.Page, 1), PerPage: q.PerPage,
+		Items: make([]OfferSearchHit, 0, len(res.Hits)), Total: res.Total, Page: max(q.Page, 1), Limit: q.PerPage,
 		Facets: OfferFacets{
 			Kind: res.Facets[search.AttrKind], ROMECodes: res.Facets[search.AttrROMECodes],
 			DisabilityFriendly: res.Facets[search.AttrDisabilityFriendly], OpenToMinors: res.Facets[search.AttrOpenToMinors],
@@ -230,7 +283,7 @@ func searchResultsOf(res search.OfferResults, q search.OfferQuery) OfferSearchRe
 			km := float64(int(*h.DistanceMetres/100+0.5)) / 10
 			hit.DistanceKm = &km
 		}
-		out.Hits = append(out.Hits, hit)
+		out.Items = append(out.Items, hit)
 	}
 	return out
 }

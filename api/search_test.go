@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -45,7 +46,7 @@ func (b *bundle) searchIDs(key string, query url.Values) []string {
 	b.t.Helper()
 	body := b.searchOK(key, query)
 	var out []string
-	for _, h := range body["hits"].([]any) {
+	for _, h := range body["items"].([]any) {
 		out = append(out, h.(map[string]any)["id"].(string))
 	}
 	return out
@@ -100,8 +101,8 @@ func TestSearchOffersFollowsTheLifecycle(t *testing.T) {
 	require.Equal(t, none, w.searchIDs(w.adviser, q), "paused: gone from advisers' search")
 	require.Equal(t, none, w.searchIDs(w.keyY, q))
 	body := w.searchOK(w.keyX, q)
-	require.Len(t, body["hits"], 1, "still in its company's own search")
-	require.Equal(t, "paused", body["hits"].([]any)[0].(map[string]any)["status"])
+	require.Len(t, body["items"], 1, "still in its company's own search")
+	require.Equal(t, "paused", body["items"].([]any)[0].(map[string]any)["status"])
 	require.Equal(t, none, w.searchIDs(w.keyY, url.Values{"q": {"boulanger"}, "status": {"paused"}}),
 		"asking for paused offers shows another company nothing")
 
@@ -152,17 +153,48 @@ func TestSearchOffersRelevanceFacetsAndDistance(t *testing.T) {
 	require.Equal(t, []string{caen}, w.searchIDs(w.adviser, url.Values{"q": {"cuisinier"}}))
 
 	// Facets count every match; the hit carries labels for its ROME codes.
-	body := w.searchOK(w.adviser, url.Values{"per_page": {"1"}})
+	body := w.searchOK(w.adviser, url.Values{"limit": {"1"}})
 	require.EqualValues(t, 4, body["total"])
 	require.EqualValues(t, 1, body["page"])
-	require.EqualValues(t, 1, body["per_page"])
-	require.Len(t, body["hits"], 1)
+	require.EqualValues(t, 1, body["limit"])
+	require.Len(t, body["items"], 1)
 	facets := body["facets"].(map[string]any)
 	require.Equal(t, map[string]any{"internship": 1.0, "apprenticeship": 1.0, "job": 1.0, "immersion": 1.0}, facets["kind"])
 	require.Equal(t, map[string]any{"true": 2.0, "false": 2.0}, facets["disability_friendly"])
 	require.Equal(t, map[string]any{"none": 3.0, "partial": 1.0}, facets["remote"])
 	require.Equal(t, map[string]any{"M1805": 1.0, "D1102": 1.0, "D1106": 2.0, "G1602": 1.0}, facets["rome_codes"])
-	hit := w.searchOK(w.adviser, url.Values{"q": {"developpeur web"}})["hits"].([]any)[0].(map[string]any)
+	// Pages in the shape of every list: next_cursor, and an absolute Link to
+	// the next page that keeps the filters; the last page has neither.
+	var paged []string
+	query := url.Values{"limit": {"1"}, "kinds": {"internship,job,apprenticeship"}, "sort": {"start_date"}}
+	for page := 1; ; page++ {
+		r := w.do(http.MethodGet, "/v1/offers/search?"+query.Encode(), w.adviser, nil)
+		requireStatus(t, http.StatusOK, r)
+		body := r.json(t)
+		require.EqualValues(t, page, body["page"])
+		require.EqualValues(t, 3, body["total"])
+		for _, h := range body["items"].([]any) {
+			paged = append(paged, h.(map[string]any)["id"].(string))
+		}
+		next, _ := body["next_cursor"].(string)
+		if page == 3 {
+			require.Empty(t, next, "the last page")
+			require.Empty(t, r.Header.Get("Link"))
+			break
+		}
+		require.NotEmpty(t, next)
+		link := r.Header.Get("Link")
+		require.True(t, strings.HasPrefix(link, "<http://127.0.0.1/v1/offers/search?"), link)
+		require.Contains(t, link, "kinds=internship%2Cjob%2Capprenticeship")
+		require.Contains(t, link, "cursor="+next)
+		query.Set("cursor", next)
+	}
+	require.ElementsMatch(t, []string{dev, appr, meaux}, paged)
+	requireProblem(t, w.do(http.MethodGet, "/v1/offers/search?page=2&cursor="+query.Get("cursor"), w.adviser, nil),
+		http.StatusUnprocessableEntity, "invalid")
+	requireProblem(t, w.do(http.MethodGet, "/v1/offers/search?cursor=bogus", w.adviser, nil), http.StatusBadRequest, "bad_request")
+
+	hit := w.searchOK(w.adviser, url.Values{"q": {"developpeur web"}})["items"].([]any)[0].(map[string]any)
 	require.Equal(t, []any{map[string]any{"code": "M1805", "label": "Études et développement informatique"}}, hit["rome_codes"])
 	require.Equal(t, "2026-09-01", hit["start_date"])
 	require.NotContains(t, hit, "distance_km", "no point, no distance")
@@ -172,7 +204,7 @@ func TestSearchOffersRelevanceFacetsAndDistance(t *testing.T) {
 	body = w.searchOK(w.adviser, url.Values{"postal_code": {"95500"}, "radius_km": {"50"}, "sort": {"distance"}})
 	var got []string
 	var km []float64
-	for _, h := range body["hits"].([]any) {
+	for _, h := range body["items"].([]any) {
 		got = append(got, h.(map[string]any)["id"].(string))
 		km = append(km, h.(map[string]any)["distance_km"].(float64))
 	}
@@ -207,7 +239,7 @@ func TestSearchOffersRelevanceFacetsAndDistance(t *testing.T) {
 		{"near": {"91,2"}},
 		{"kinds": {"apprenticeship,bogus"}},
 		{"rome_codes": {"Z9999"}},
-		{"per_page": {"101"}},
+		{"limit": {"101"}},
 		{"radius_km": {"201"}, "postal_code": {"95500"}},
 		{"start_after": {"2026-10-01"}, "start_before": {"2026-09-01"}},
 		{"page": {"0"}},
@@ -232,7 +264,7 @@ func TestSearchOffersUnavailable(t *testing.T) {
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+"/v1/offers/search?q=boulanger", nil)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+b.admin)
-	resp, err := ts.Client().Do(req)
+	resp, err := newSpecClient(t, ts.Client()).Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)

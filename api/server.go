@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/search"
 	"github.com/passerelle-dev/passerelle/store"
 )
@@ -18,11 +19,11 @@ import (
 // Deps is what the server needs. Store and Search may be nil when the server is
 // built only to print the OpenAPI document.
 type Deps struct {
-	Store   *store.Store
-	Search  *search.Client
-	Logger  *slog.Logger
-	Version string
-	// PublicBaseURL is written in the spec's servers and in Link headers.
+	Store  *store.Store
+	Search *search.Client
+	Logger *slog.Logger
+	// PublicBaseURL is written in the spec's servers, and starts the absolute
+	// URLs of Location and Link headers (docs/integrators.md).
 	PublicBaseURL string
 	// Operational limits the server to health, metrics, spec and docs: the
 	// HTTP face of a worker-only process.
@@ -40,6 +41,9 @@ type Deps struct {
 	WebhookAllowLoopback bool
 }
 
+// DefaultPublicBaseURL is PUBLIC_BASE_URL's default: a local `make run`.
+const DefaultPublicBaseURL = "http://localhost:8080"
+
 // Server is Passerelle's HTTP handler.
 type Server struct {
 	deps    Deps
@@ -50,6 +54,7 @@ type Server struct {
 	// rateLimit is each key's budget, shared by every process (ratelimit.go).
 	rateLimit store.RateLimit
 	handler   http.Handler
+	spec      specCache
 	// afterIdempotentCommit, when set (by tests), runs between the commit of
 	// an idempotent request and its reply.
 	afterIdempotentCommit func()
@@ -71,6 +76,7 @@ func New(deps Deps) *Server {
 	s.api = humago.New(s.mux, s.humaConfig())
 	s.api.UseMiddleware(s.authenticate, s.checkInput, s.idempotency)
 
+	s.registerSpec()
 	s.registerHealth()
 	if !deps.Operational {
 		s.registerResources()
@@ -94,12 +100,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
 
 func (s *Server) humaConfig() huma.Config {
-	cfg := huma.DefaultConfig("Passerelle API", s.deps.Version)
+	// The spec's version is the release's: one constant (version.go).
+	cfg := huma.DefaultConfig("Passerelle API", passerelle.Version)
 	cfg.Info.Description = "Placement API for second-chance and digital-inclusion programmes: partner companies, " +
 		"their apprenticeship, internship and immersion offers, trainees, matching and placements."
 	cfg.Info.License = &huma.License{Name: "AGPL-3.0-or-later", Identifier: "AGPL-3.0-or-later"}
 	if s.deps.PublicBaseURL != "" {
 		cfg.Servers = []*huma.Server{{URL: s.deps.PublicBaseURL}}
+	} else {
+		// The committed spec: each deployment has its own base URL.
+		cfg.Servers = []*huma.Server{{URL: "{base_url}", Description: "A Passerelle deployment.",
+			Variables: map[string]*huma.ServerVariable{"base_url": {Default: DefaultPublicBaseURL,
+				Description: "The deployment's PUBLIC_BASE_URL."}}}}
 	}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		securityScheme: {
@@ -114,11 +126,19 @@ func (s *Server) humaConfig() huma.Config {
 	// No $schema fields or describedby links: our Link header is for pagination.
 	cfg.CreateHooks = nil
 	cfg.SchemasPath = ""
-	cfg.OpenAPIPath = "/openapi"
+	// The spec is served by registerSpec, cleaned and in 3.1 and 3.0.
+	cfg.OpenAPIPath = ""
+	registerProblemResponses(cfg.OpenAPI)
+	cfg.OnAddOperation = append(cfg.OnAddOperation, declareResponses)
 	// Ids are UUIDs: say so in the spec (and let huma check the format).
 	cfg.Components.Schemas.RegisterTypeAlias(reflect.TypeFor[uuid.UUID](), reflect.TypeFor[uuidSchema]())
 	return cfg
 }
+
+// url is the absolute URL of path, for Location and Link headers: the
+// configured public base URL, never the request's Host (which a client or a
+// proxy sets).
+func (s *Server) url(path string) string { return s.deps.PublicBaseURL + path }
 
 // uuidSchema stands for uuid.UUID in the spec.
 type uuidSchema string

@@ -30,6 +30,7 @@ type bundle struct {
 	store  *store.Store
 	server *Server
 	http   *httptest.Server
+	client *http.Client   // checks every response against the spec (specclient_test.go)
 	admin  string         // an admin key
 	search *search.Client // with setupOpts.search
 }
@@ -60,12 +61,12 @@ func setup(t *testing.T, opts ...setupOpts) *bundle {
 		sc = newSearchClient(t)
 	}
 	srv := New(Deps{
-		Store: st, Search: sc, Logger: slog.New(slog.DiscardHandler), Version: "test", PublicBaseURL: "http://127.0.0.1",
+		Store: st, Search: sc, Logger: slog.New(slog.DiscardHandler), PublicBaseURL: "http://127.0.0.1",
 		RateLimitPerMinute: o.rateLimitPerMinute, RateLimitBurst: o.rateLimitBurst, WebhookAllowLoopback: o.webhookAllowLoopback,
 	})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	b := &bundle{t: t, pool: pool, store: st, server: srv, http: ts, search: sc}
+	b := &bundle{t: t, pool: pool, store: st, server: srv, http: ts, search: sc, client: newSpecClient(t, ts.Client())}
 	b.admin = b.key(store.KeyInput{Role: passerelle.RoleAdmin})
 	return b
 }
@@ -141,7 +142,7 @@ func (b *bundle) do(method, path, key string, body any, headers ...string) respo
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := b.http.Client().Do(req)
+	resp, err := b.client.Do(req)
 	require.NoError(b.t, err)
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)

@@ -175,7 +175,7 @@ type TraineeList struct {
 
 type traineeOutput struct {
 	ETag     string `header:"ETag"`
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Trainee
 }
 
@@ -200,7 +200,7 @@ func (s *Server) registerTrainees() {
 			return nil, err
 		}
 		out := newTraineeOutput(t)
-		out.Location = "/v1/trainees/" + t.ID.String()
+		out.Location = s.url("/v1/trainees/" + t.ID.String())
 		return out, nil
 	})
 

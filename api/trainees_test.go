@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -145,8 +146,9 @@ func TestTraineeTenancy(t *testing.T) {
 	// A match started by one organisation is not another's to follow.
 	r := b.do(http.MethodPost, "/v1/trainees/"+other.trainee.String()+"/match", other.key, nil)
 	requireStatus(t, http.StatusAccepted, r)
-	job := r.Header.Get("Location")
-	require.Regexp(t, `^/v1/jobs/[0-9a-f-]{36}$`, job)
+	location := r.Header.Get("Location")
+	require.Regexp(t, `^http://127\.0\.0\.1/v1/jobs/[0-9a-f-]{36}$`, location)
+	job := strings.TrimPrefix(location, "http://127.0.0.1")
 	requireStatus(t, http.StatusOK, b.do(http.MethodGet, job, other.key, nil))
 	requireProblem(t, b.do(http.MethodGet, job, a.key, nil), http.StatusNotFound, passerelle.ENotFound)
 

@@ -55,10 +55,10 @@ func TestDatabaseDownIsUnavailable(t *testing.T) {
 	rc, err := jobs.NewClient(pool, st, jobs.Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	st.SetRiver(rc)
-	srv := New(Deps{Store: st, Logger: slog.New(slog.DiscardHandler), Version: "test", PublicBaseURL: "http://127.0.0.1"})
+	srv := New(Deps{Store: st, Logger: slog.New(slog.DiscardHandler), PublicBaseURL: "http://127.0.0.1"})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	b := &bundle{t: t, pool: pool, store: st, server: srv, http: ts}
+	b := &bundle{t: t, pool: pool, store: st, server: srv, http: ts, client: newSpecClient(t, ts.Client())}
 	b.admin = b.key(store.KeyInput{Role: passerelle.RoleAdmin})
 	org := b.organisation("E2C Normandie")
 	requireStatus(t, http.StatusOK, b.do(http.MethodGet, "/v1/organisations/"+org.String(), b.admin, nil))

@@ -28,17 +28,33 @@ type Webhook struct {
 	UpdatedAt               time.Time  `json:"updated_at"`
 }
 
+// EventType is one of store.EventTypes.
+type EventType string
+
+// Schema implements huma.SchemaProvider: an enum of store.EventTypes.
+func (EventType) Schema(huma.Registry) *huma.Schema {
+	s := eventTypeSchema()
+	s.PrecomputeMessages()
+	return s
+}
+
+func eventTypeSchema() *huma.Schema {
+	enum := make([]any, len(store.EventTypes))
+	for i, e := range store.EventTypes {
+		enum[i] = e
+	}
+	return &huma.Schema{Type: huma.TypeString, Enum: enum, Examples: []any{"proposal.created"}}
+}
+
 // EventTypes is a list of event types.
 type EventTypes []string
 
 // Schema implements huma.SchemaProvider: the event types of store.EventTypes.
 func (EventTypes) Schema(huma.Registry) *huma.Schema {
-	enum := make([]any, len(store.EventTypes))
-	for i, e := range store.EventTypes {
-		enum[i] = e
-	}
-	item := &huma.Schema{Type: huma.TypeString, Enum: enum}
-	s := &huma.Schema{Type: huma.TypeArray, Items: item, UniqueItems: true, MaxItems: ptr(len(enum)),
+	item := eventTypeSchema()
+	item.Examples = nil
+	item.PrecomputeMessages()
+	s := &huma.Schema{Type: huma.TypeArray, Items: item, UniqueItems: true, MaxItems: ptr(len(item.Enum)),
 		Examples: []any{[]any{"proposal.created", "placement.started"}}}
 	s.PrecomputeMessages()
 	return s
@@ -70,7 +86,7 @@ type WebhookPatch struct {
 type WebhookDelivery struct {
 	ID             uuid.UUID        `json:"id"`
 	EventID        uuid.UUID        `json:"event_id" doc:"Also the webhook-id header of every attempt."`
-	EventType      string           `json:"event_type"`
+	EventType      EventType        `json:"event_type"`
 	Status         string           `json:"status" enum:"pending,sent,failed"`
 	Attempts       int              `json:"attempts"`
 	LastStatusCode *int             `json:"last_status_code,omitempty" doc:"HTTP status of the last attempt; absent when none came (timeout, refused address)."`
@@ -90,7 +106,7 @@ type WebhookAttempt struct {
 }
 
 func webhookDeliveryOf(d store.WebhookDelivery) WebhookDelivery {
-	out := WebhookDelivery{ID: d.ID, EventID: d.EventID, EventType: d.EventType, Status: d.Status, Attempts: d.Attempts,
+	out := WebhookDelivery{ID: d.ID, EventID: d.EventID, EventType: EventType(d.EventType), Status: d.Status, Attempts: d.Attempts,
 		LastStatusCode: d.LastStatusCode, LastError: d.LastError, SentAt: d.SentAt, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 	for _, a := range d.Log {
 		out.Log = append(out.Log, WebhookAttempt{At: a.At, StatusCode: a.StatusCode, Error: a.Error, DurationMs: a.Duration.Milliseconds()})
@@ -112,7 +128,7 @@ type WebhookDeliveryList struct {
 
 type webhookOutput struct {
 	ETag     string `header:"ETag"`
-	Location string `header:"Location"`
+	Location string `header:"Location" doc:"Absolute URL of the resource created (PUBLIC_BASE_URL and its path)."`
 	Body     Webhook
 }
 
@@ -151,7 +167,7 @@ func (s *Server) registerWebhooks() {
 			return nil, err
 		}
 		out := newWebhookOutput(w, secret)
-		out.Location = "/v1/webhooks/" + w.ID.String()
+		out.Location = s.url("/v1/webhooks/" + w.ID.String())
 		return out, nil
 	})
 

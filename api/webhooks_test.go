@@ -31,7 +31,7 @@ func TestWebhookLifecycle(t *testing.T) {
 	id := created["id"].(string)
 	require.True(t, strings.HasPrefix(created["secret"].(string), "whsec_"), "the secret is shown at creation")
 	require.Equal(t, org.String(), created["organisation_id"])
-	require.Equal(t, "/v1/webhooks/"+id, r.Header.Get("Location"))
+	require.Equal(t, "http://127.0.0.1/v1/webhooks/"+id, r.Header.Get("Location"))
 
 	r = b.do(http.MethodGet, "/v1/webhooks/"+id, key, nil)
 	requireStatus(t, http.StatusOK, r)

@@ -48,7 +48,7 @@ func (b *runner) searchCases(n int) ([]searchCase, error) {
 			v.Set("disability_friendly", "true")
 			oq.DisabilityFriendly = ptr(true)
 		}
-		v.Set("per_page", strconv.Itoa(perPage))
+		v.Set("limit", strconv.Itoa(perPage))
 		body, err := json.Marshal(meiliSearchRequest(adviser, oq))
 		if err != nil {
 			return nil, err

@@ -91,6 +91,9 @@ const (
 	ReasonAccessibility = "accessibility"
 )
 
+// ReasonCodes are the reason codes, in the order Reasons lists them.
+var ReasonCodes = []string{ReasonROME, ReasonSkills, ReasonDistance, ReasonStartDate, ReasonAccessibility}
+
 // The weights of the score components: the most points each can give. They
 // add up to 100.
 const (

@@ -7,6 +7,7 @@
 #   scripts/stack.sh clean              down, then remove .data/
 #   scripts/stack.sh stop-one NAME      stop one service (postgres, meilisearch, maildev, passerelle)
 #   scripts/stack.sh start-one NAME     start one service again (postgres, meilisearch, maildev)
+#   scripts/stack.sh npm                install only the pinned npm tools (tools/npm) into .data/npm
 #
 # Services already given in the environment are used instead of local ones:
 #   DATABASE_URL (reachable PostgreSQL), MEILI_URL (+ MEILI_MASTER_KEY), SMTP_URL.
@@ -745,6 +746,7 @@ main() {
     clean) cmd_clean ;;
     stop-one) cmd_stop_one "$@" ;;
     start-one) cmd_start_one "$@" ;;
+    npm) prepare_dirs; ensure_npm ;;
     -h|--help|help|"") usage ;;
     *) usage >&2; exit 2 ;;
   esac

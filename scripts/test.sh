@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: make sure the local services run (reusing any already running; nothing is stopped
-# afterwards), then go vet, staticcheck, golangci-lint (.golangci.yml: 0 findings) and the
-# race-enabled test suite with the service addresses exported.
+# afterwards), then the API contract checks (scripts/contract.sh), go vet, staticcheck,
+# golangci-lint (.golangci.yml: 0 findings) and the race-enabled test suite with the service
+# addresses exported.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +37,11 @@ if [ -z "${CHROMIUM_PATH:-}" ]; then
 fi
 export CHROMIUM_PATH
 export AXE_JS="${AXE_JS:-$ROOT/.data/npm/node_modules/axe-core/axe.min.js}"
+
+# The API contract: Redocly on both specs, generated clients current, no
+# unannounced breaking change (docs/integrators.md).
+step "API contract (scripts/contract.sh)"
+bash "$ROOT/scripts/contract.sh"
 
 step "go vet ./..."
 go vet ./...

@@ -44,7 +44,7 @@ type Proposal struct {
 	Status          string
 	Origin          string
 	Score           *int
-	Reasons         []map[string]any
+	Reasons         []matching.Reason
 	StatusActorRole string
 	StatusChangedAt time.Time
 	ProposedAt      *time.Time
@@ -141,7 +141,7 @@ func (r *proposalRow) view(actor passerelle.Principal) Proposal {
 	}
 	r.identityRead = p.Candidate.Identity != nil
 	if p.Reasons == nil && actor.Role != passerelle.RoleCompany {
-		p.Reasons = []map[string]any{}
+		p.Reasons = []matching.Reason{}
 	}
 	return p
 }

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/passerelle-dev/passerelle/api"
 	"github.com/passerelle-dev/passerelle/internal/datakey"
 	"github.com/passerelle-dev/passerelle/store"
 )
@@ -93,7 +94,7 @@ var envVars = []envVar{
 		func(c *Config, v string) error { c.ListenAddr = v; return nil }},
 	{"METRICS_LISTEN_ADDR", "", "When set, /metrics is served on this address instead of LISTEN_ADDR.",
 		func(c *Config, v string) error { c.MetricsListenAddr = v; return nil }},
-	{"PUBLIC_BASE_URL", "http://localhost:8080", "Base URL clients use; written in Link headers and the spec's servers.",
+	{"PUBLIC_BASE_URL", api.DefaultPublicBaseURL, "Base URL clients use; written in Link headers and the spec's servers.",
 		func(c *Config, v string) error { c.PublicBaseURL = strings.TrimRight(v, "/"); return checkURL(v) }},
 	{"LOG_LEVEL", "info", "debug, info, warn or error.",
 		func(c *Config, v string) error {

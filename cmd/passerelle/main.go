@@ -17,10 +17,13 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/passerelle-dev/passerelle"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version is the binary's version: the release (passerelle.Version), or what the
+// build sets with -ldflags "-X main.version=...". The API spec always says passerelle.Version.
+var version = passerelle.Version
 
 // command is one subcommand.
 type command struct {

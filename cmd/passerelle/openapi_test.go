@@ -11,22 +11,23 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files (openapi/openapi.yaml) from the code")
 
-const specPath = "../../openapi/openapi.yaml"
-
-// TestOpenAPIDocumentIsCommitted keeps openapi/openapi.yaml, which integrators
-// read, identical to what the code serves.
+// TestOpenAPIDocumentIsCommitted keeps openapi/openapi.yaml (3.1) and
+// openapi/openapi-3.0.yaml, which integrators read and generate clients from,
+// identical to what the code serves.
 func TestOpenAPIDocumentIsCommitted(t *testing.T) {
 	t.Parallel()
-	got, err := openAPIDocument(false)
-	require.NoError(t, err)
-	if *update {
-		require.NoError(t, os.WriteFile(specPath, got, 0o644))
-	}
-	want, err := os.ReadFile(specPath)
-	require.NoError(t, err, "openapi/openapi.yaml is missing: run `make openapi`")
-	if !bytes.Equal(got, want) {
-		t.Fatalf("openapi/openapi.yaml differs from the spec the code generates.\n" +
-			"Run `make openapi` (or `go test ./cmd/passerelle -run OpenAPI -update`) and commit the result.")
+	for path, v30 := range map[string]bool{"../../openapi/openapi.yaml": false, "../../openapi/openapi-3.0.yaml": true} {
+		got, err := openAPIDocument(false, v30)
+		require.NoError(t, err)
+		if *update {
+			require.NoError(t, os.WriteFile(path, got, 0o644))
+		}
+		want, err := os.ReadFile(path)
+		require.NoError(t, err, "%s is missing: run `make openapi`", path)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s differs from the spec the code generates.\n"+
+				"Run `make openapi` (or `go test ./cmd/passerelle -run OpenAPI -update`) and commit the result.", path)
+		}
 	}
 }
 
@@ -37,5 +38,8 @@ func TestOpenAPICommandPrintsYAMLAndJSON(t *testing.T) {
 	require.Contains(t, out.String(), "openapi: 3.1.0")
 	out.Reset()
 	require.NoError(t, run(t.Context(), []string{"openapi", "--json"}, &out, &errOut, noEnv))
-	require.Contains(t, out.String(), `"openapi": "3.1.0"`)
+	require.Contains(t, out.String(), `"openapi":"3.1.0"`)
+	out.Reset()
+	require.NoError(t, run(t.Context(), []string{"openapi", "--3.0"}, &out, &errOut, noEnv))
+	require.Contains(t, out.String(), "openapi: 3.0.3")
 }

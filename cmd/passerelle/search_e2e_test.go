@@ -123,7 +123,7 @@ func TestSearchSurvivesAMeilisearchOutage(t *testing.T) {
 	resp, body = tm.do(t, http.MethodGet, "/v1/offers/search?"+url.Values{"q": {"cuisinier"}}.Encode(), nil, auth...)
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 	var res struct {
-		Hits []struct{ ID, Title string } `json:"hits"`
+		Hits []struct{ ID, Title string } `json:"items"`
 	}
 	require.NoError(t, json.Unmarshal(body, &res))
 	require.NotEmpty(t, res.Hits, "the replacements made while Meilisearch was down are searchable (cuisinier ~ cuisine)")

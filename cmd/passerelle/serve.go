@@ -128,7 +128,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Store:         st,
 		Search:        searchClient,
 		Logger:        m.Logger,
-		Version:       version,
 		PublicBaseURL: m.Config.PublicBaseURL,
 		Operational:   m.Only == OnlyWorker,
 		Metrics:       registry,

@@ -97,7 +97,7 @@ func New(t *testing.T, opts ...Option) *Env {
 	mux.HandleFunc("GET /{$}", web.RedirectRoot)
 	if o.api {
 		mux.Handle("/", api.New(api.Deps{Store: st, Search: e.Search, Logger: slog.New(slog.DiscardHandler),
-			Version: "webtest", PublicBaseURL: base}))
+			PublicBaseURL: base}))
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
