@@ -579,6 +579,24 @@ func (e CreatedAPIKeyRole) Valid() bool {
 	}
 }
 
+// Defines values for ErasureCause.
+const (
+	Request   ErasureCause = "request"
+	Retention ErasureCause = "retention"
+)
+
+// Valid indicates whether the value is a known member of the ErasureCause enum.
+func (e ErasureCause) Valid() bool {
+	switch e {
+	case Request:
+		return true
+	case Retention:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FollowupContractType.
 const (
 	FollowupContractTypeApprenticeship      FollowupContractType = "apprenticeship"
@@ -2539,6 +2557,29 @@ type CreatedAPIKey struct {
 // CreatedAPIKeyRole defines model for CreatedAPIKey.Role.
 type CreatedAPIKeyRole string
 
+// Erasure defines model for Erasure.
+type Erasure struct {
+	Cause ErasureCause `json:"cause"`
+
+	// Counts What was done, as row counts: suggestions_deleted, proposals_anonymised, events_scrubbed, …
+	Counts   map[string]int64 `json:"counts"`
+	ErasedAt time.Time        `json:"erased_at"`
+
+	// Id Example: 0b7e3c1a-5f2d-4e8b-9a6c-1d2e3f4a5b6c
+	Id openapi_types.UUID `json:"id"`
+
+	// OrganisationId Example: 0b7e3c1a-5f2d-4e8b-9a6c-1d2e3f4a5b6c
+	OrganisationId openapi_types.UUID `json:"organisation_id"`
+
+	// TraineeId The erased trainee's id: the anonymous row that keeps their pathway for the programme's figures.
+	//
+	// Example: 0b7e3c1a-5f2d-4e8b-9a6c-1d2e3f4a5b6c
+	TraineeId openapi_types.UUID `json:"trainee_id"`
+}
+
+// ErasureCause defines model for Erasure.Cause.
+type ErasureCause string
+
 // ErrorDetail defines model for ErrorDetail.
 type ErrorDetail struct {
 	// Location Where the error occurred, e.g. 'body.items[3].tags' or 'path.thing-id'
@@ -3469,6 +3510,9 @@ type Trainee struct {
 	ExitDate   *openapi_types.Date `json:"exit_date,omitempty"`
 	ExitReason *string             `json:"exit_reason,omitempty"`
 
+	// GuardianConsentMissing True for a trainee under 15 without a recorded guardian consent (scope guardian): under 15, consent to processing is given with a legal guardian (French law, GDPR art. 8), and the trainee is not matched until it is recorded.
+	GuardianConsentMissing bool `json:"guardian_consent_missing"`
+
 	// Id Identifier.
 	//
 	// Example: 0b7e3c1a-5f2d-4e8b-9a6c-1d2e3f4a5b6c
@@ -3496,6 +3540,35 @@ type Trainee struct {
 
 // TraineeStatus defines model for Trainee.Status.
 type TraineeStatus string
+
+// TraineeExport defines model for TraineeExport.
+type TraineeExport struct {
+	// Accesses Who read the trainee's identity or wrote about them, when and why (action, request id, key or adviser).
+	Accesses []map[string]interface{} `json:"accesses"`
+
+	// Consents Every consent, withdrawn ones included: scope, offer, who recorded it and when, withdrawal.
+	Consents   []map[string]interface{} `json:"consents"`
+	Deliveries []map[string]interface{} `json:"deliveries"`
+
+	// Events Events about the trainee, their proposals, placements and follow-ups, as sent to webhooks.
+	Events     []map[string]interface{} `json:"events"`
+	ExportedAt time.Time                `json:"exported_at"`
+	Followups  []map[string]interface{} `json:"followups"`
+
+	// Format The shape of this document: passerelle.trainee-export/1 (docs/privacy.md).
+	Format                 string `json:"format"`
+	GuardianConsentMissing bool   `json:"guardian_consent_missing"`
+
+	// Notifications Inbox notifications about them, and the emails and webhook deliveries of those events (channel, status, time).
+	Notifications []map[string]interface{} `json:"notifications"`
+	Placements    []map[string]interface{} `json:"placements"`
+
+	// Proposals Every proposal (suggestions included) with score, reasons, the offer's title and company, and its transitions.
+	Proposals []map[string]interface{} `json:"proposals"`
+
+	// Trainee The trainee's row, column by column: identity, matching profile, status, rqth (present only while its consent is recorded).
+	Trainee map[string]interface{} `json:"trainee"`
+}
 
 // TraineeIdentity defines model for TraineeIdentity.
 type TraineeIdentity struct {
@@ -5107,6 +5180,20 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/trainees/{id}/consents/{consent_id}/withdraw (the `WithdrawConsent` operationId).
 	WithdrawConsent(ctx context.Context, id openapi_types.UUID, consentId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// EraseTrainee Erase a trainee
+	//
+	// GDPR article 17, by an adviser of the trainee's organisation or an admin. Identity, profile and free text are removed at once; suggestions are deleted; proposals, placements and follow-ups stay as anonymous facts so that the programme's statistics stay right; events, notifications and delivery logs that named the trainee are scrubbed; a thin `trainee.erased` event tells integrators. The trainee then answers 404. What cannot be recalled (emails sent, webhooks delivered) is listed in docs/privacy.md.
+	//
+	// Corresponds with POST /v1/trainees/{id}/erasure (the `EraseTrainee` operationId).
+	EraseTrainee(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportTrainee Export everything held about a trainee
+	//
+	// GDPR articles 15 and 20: one JSON document with the trainee's row, consents and their history, proposals (suggestions included) with their transitions, placements, follow-ups, the events and notifications about them, and the audit log of who read their identity or wrote about them. Its shape is `passerelle.trainee-export/1`, described in docs/privacy.md. The export itself is audited.
+	//
+	// Corresponds with GET /v1/trainees/{id}/export (the `ExportTrainee` operationId).
+	ExportTrainee(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// MatchTrainee Match a trainee now
 	//
 	// Starts the trainee's matching in the background; follow it at the Location given (GET /v1/jobs/{id}). A match already pending for the trainee is the one followed.
@@ -6640,6 +6727,40 @@ func (c *Client) RecordConsent(ctx context.Context, id openapi_types.UUID, param
 // Corresponds with POST /v1/trainees/{id}/consents/{consent_id}/withdraw (the `WithdrawConsent` operationId).
 func (c *Client) WithdrawConsent(ctx context.Context, id openapi_types.UUID, consentId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewWithdrawConsentRequest(c.Server, id, consentId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EraseTrainee Erase a trainee
+//
+// GDPR article 17, by an adviser of the trainee's organisation or an admin. Identity, profile and free text are removed at once; suggestions are deleted; proposals, placements and follow-ups stay as anonymous facts so that the programme's statistics stay right; events, notifications and delivery logs that named the trainee are scrubbed; a thin `trainee.erased` event tells integrators. The trainee then answers 404. What cannot be recalled (emails sent, webhooks delivered) is listed in docs/privacy.md.
+//
+// Corresponds with POST /v1/trainees/{id}/erasure (the `EraseTrainee` operationId).
+func (c *Client) EraseTrainee(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEraseTraineeRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportTrainee Export everything held about a trainee
+//
+// GDPR articles 15 and 20: one JSON document with the trainee's row, consents and their history, proposals (suggestions included) with their transitions, placements, follow-ups, the events and notifications about them, and the audit log of who read their identity or wrote about them. Its shape is `passerelle.trainee-export/1`, described in docs/privacy.md. The export itself is audited.
+//
+// Corresponds with GET /v1/trainees/{id}/export (the `ExportTrainee` operationId).
+func (c *Client) ExportTrainee(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportTraineeRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -10762,6 +10883,74 @@ func NewWithdrawConsentRequest(server string, id openapi_types.UUID, consentId o
 	return req, nil
 }
 
+// NewEraseTraineeRequest constructs an http.Request for the EraseTrainee method
+func NewEraseTraineeRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/trainees/%s/erasure", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportTraineeRequest constructs an http.Request for the ExportTrainee method
+func NewExportTraineeRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/trainees/%s/export", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewMatchTraineeRequest constructs an http.Request for the MatchTrainee method
 func NewMatchTraineeRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -12042,6 +12231,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/trainees/{id}/consents/{consent_id}/withdraw (the `WithdrawConsent` operationId).
 	WithdrawConsentWithResponse(ctx context.Context, id openapi_types.UUID, consentId openapi_types.UUID, reqEditors ...RequestEditorFn) (*WithdrawConsentResponse, error)
+
+	// EraseTraineeWithResponse Erase a trainee
+	//
+	// GDPR article 17, by an adviser of the trainee's organisation or an admin. Identity, profile and free text are removed at once; suggestions are deleted; proposals, placements and follow-ups stay as anonymous facts so that the programme's statistics stay right; events, notifications and delivery logs that named the trainee are scrubbed; a thin `trainee.erased` event tells integrators. The trainee then answers 404. What cannot be recalled (emails sent, webhooks delivered) is listed in docs/privacy.md.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/trainees/{id}/erasure (the `EraseTrainee` operationId).
+	EraseTraineeWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*EraseTraineeResponse, error)
+
+	// ExportTraineeWithResponse Export everything held about a trainee
+	//
+	// GDPR articles 15 and 20: one JSON document with the trainee's row, consents and their history, proposals (suggestions included) with their transitions, placements, follow-ups, the events and notifications about them, and the audit log of who read their identity or wrote about them. Its shape is `passerelle.trainee-export/1`, described in docs/privacy.md. The export itself is audited.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/trainees/{id}/export (the `ExportTrainee` operationId).
+	ExportTraineeWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ExportTraineeResponse, error)
 
 	// MatchTraineeWithResponse Match a trainee now
 	//
@@ -20253,6 +20460,242 @@ func (r WithdrawConsentResponse) ContentType() string {
 	return ""
 }
 
+// EraseTraineeResponse429Headers the declared response headers of an HTTP 429 response for EraseTrainee
+type EraseTraineeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// EraseTraineeResponse503Headers the declared response headers of an HTTP 503 response for EraseTrainee
+type EraseTraineeResponse503Headers struct {
+	RetryAfter *int
+}
+
+type EraseTraineeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Erasure
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationproblemJSON406 *NotAcceptable
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableContent
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EraseTraineeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *EraseTraineeResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EraseTraineeResponse) GetJSON200() *Erasure {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EraseTraineeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EraseTraineeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EraseTraineeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r EraseTraineeResponse) GetApplicationproblemJSON406() *NotAcceptable {
+	return r.ApplicationproblemJSON406
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EraseTraineeResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r EraseTraineeResponse) GetApplicationproblemJSON422() *UnprocessableContent {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r EraseTraineeResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r EraseTraineeResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r EraseTraineeResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r EraseTraineeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EraseTraineeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EraseTraineeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EraseTraineeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportTraineeResponse200Headers the declared response headers of an HTTP 200 response for ExportTrainee
+type ExportTraineeResponse200Headers struct {
+	ContentDisposition *string
+}
+
+// ExportTraineeResponse429Headers the declared response headers of an HTTP 429 response for ExportTrainee
+type ExportTraineeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ExportTraineeResponse503Headers the declared response headers of an HTTP 503 response for ExportTrainee
+type ExportTraineeResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ExportTraineeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TraineeExport
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationproblemJSON406 *NotAcceptable
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *UnprocessableContent
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *InternalError
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportTraineeResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExportTraineeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ExportTraineeResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportTraineeResponse) GetJSON200() *TraineeExport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ExportTraineeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ExportTraineeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ExportTraineeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r ExportTraineeResponse) GetApplicationproblemJSON406() *NotAcceptable {
+	return r.ApplicationproblemJSON406
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ExportTraineeResponse) GetApplicationproblemJSON422() *UnprocessableContent {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ExportTraineeResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ExportTraineeResponse) GetApplicationproblemJSON500() *InternalError {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ExportTraineeResponse) GetApplicationproblemJSON503() *ServiceUnavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportTraineeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportTraineeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportTraineeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportTraineeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // MatchTraineeResponse202Headers the declared response headers of an HTTP 202 response for MatchTrainee
 type MatchTraineeResponse202Headers struct {
 	Location *string
@@ -22819,6 +23262,36 @@ func (c *ClientWithResponses) WithdrawConsentWithResponse(ctx context.Context, i
 		return nil, err
 	}
 	return ParseWithdrawConsentResponse(rsp)
+}
+
+// EraseTraineeWithResponse Erase a trainee
+//
+// GDPR article 17, by an adviser of the trainee's organisation or an admin. Identity, profile and free text are removed at once; suggestions are deleted; proposals, placements and follow-ups stay as anonymous facts so that the programme's statistics stay right; events, notifications and delivery logs that named the trainee are scrubbed; a thin `trainee.erased` event tells integrators. The trainee then answers 404. What cannot be recalled (emails sent, webhooks delivered) is listed in docs/privacy.md.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/trainees/{id}/erasure (the `EraseTrainee` operationId).
+func (c *ClientWithResponses) EraseTraineeWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*EraseTraineeResponse, error) {
+	rsp, err := c.EraseTrainee(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEraseTraineeResponse(rsp)
+}
+
+// ExportTraineeWithResponse Export everything held about a trainee
+//
+// GDPR articles 15 and 20: one JSON document with the trainee's row, consents and their history, proposals (suggestions included) with their transitions, placements, follow-ups, the events and notifications about them, and the audit log of who read their identity or wrote about them. Its shape is `passerelle.trainee-export/1`, described in docs/privacy.md. The export itself is audited.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/trainees/{id}/export (the `ExportTrainee` operationId).
+func (c *ClientWithResponses) ExportTraineeWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ExportTraineeResponse, error) {
+	rsp, err := c.ExportTrainee(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportTraineeResponse(rsp)
 }
 
 // MatchTraineeWithResponse Match a trainee now
@@ -31026,6 +31499,233 @@ func ParseWithdrawConsentResponse(rsp *http.Response) (*WithdrawConsentResponse,
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers WithdrawConsentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEraseTraineeResponse parses an HTTP response from a EraseTraineeWithResponse call
+func ParseEraseTraineeResponse(rsp *http.Response) (*EraseTraineeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EraseTraineeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Erasure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers EraseTraineeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers EraseTraineeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportTraineeResponse parses an HTTP response from a ExportTraineeWithResponse call
+func ParseExportTraineeResponse(rsp *http.Response) (*ExportTraineeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportTraineeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TraineeExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableContent
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportTraineeResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExportTraineeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ExportTraineeResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

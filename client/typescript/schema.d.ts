@@ -909,6 +909,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/trainees/{id}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a trainee
+         * @description GDPR article 17, by an adviser of the trainee's organisation or an admin. Identity, profile and free text are removed at once; suggestions are deleted; proposals, placements and follow-ups stay as anonymous facts so that the programme's statistics stay right; events, notifications and delivery logs that named the trainee are scrubbed; a thin `trainee.erased` event tells integrators. The trainee then answers 404. What cannot be recalled (emails sent, webhooks delivered) is listed in docs/privacy.md.
+         */
+        post: operations["erase-trainee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trainees/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export everything held about a trainee
+         * @description GDPR articles 15 and 20: one JSON document with the trainee's row, consents and their history, proposals (suggestions included) with their transitions, placements, follow-ups, the events and notifications about them, and the audit log of who read their identity or wrote about them. Its shape is `passerelle.trainee-export/1`, described in docs/privacy.md. The export itself is audited.
+         */
+        get: operations["export-trainee"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trainees/{id}/match": {
         parameters: {
             query?: never;
@@ -1643,6 +1683,32 @@ export interface components {
             role: "admin" | "adviser" | "company" | "integrator";
             /** Format: date-time */
             updated_at: string;
+        };
+        Erasure: {
+            /** @enum {string} */
+            cause: "request" | "retention";
+            /** @description What was done, as row counts: suggestions_deleted, proposals_anonymised, events_scrubbed, … */
+            counts: {
+                [key: string]: number;
+            };
+            /** Format: date-time */
+            erased_at: string;
+            /**
+             * Format: uuid
+             * @example 0b7e3c1a-5f2d-4e8b-9a6c-1d2e3f4a5b6c
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @example 0b7e3c1a-5f2d-4e8b-9a6c-1d2e3f4a5b6c
+             */
+            organisation_id: string;
+            /**
+             * Format: uuid
+             * @description The erased trainee's id: the anonymous row that keeps their pathway for the programme's figures.
+             * @example 0b7e3c1a-5f2d-4e8b-9a6c-1d2e3f4a5b6c
+             */
+            trainee_id: string;
         };
         ErrorDetail: {
             /** @description Where the error occurred, e.g. 'body.items[3].tags' or 'path.thing-id' */
@@ -2636,6 +2702,8 @@ export interface components {
             /** Format: date */
             exit_date?: string;
             exit_reason?: string;
+            /** @description True for a trainee under 15 without a recorded guardian consent (scope guardian): under 15, consent to processing is given with a legal guardian (French law, GDPR art. 8), and the trainee is not matched until it is recorded. */
+            guardian_consent_missing: boolean;
             /**
              * Format: uuid
              * @description Identifier.
@@ -2663,6 +2731,46 @@ export interface components {
             status: "active" | "placed" | "exited" | "archived";
             /** Format: date-time */
             updated_at: string;
+        };
+        TraineeExport: {
+            /** @description Who read the trainee's identity or wrote about them, when and why (action, request id, key or adviser). */
+            accesses: {
+                [key: string]: unknown;
+            }[];
+            /** @description Every consent, withdrawn ones included: scope, offer, who recorded it and when, withdrawal. */
+            consents: {
+                [key: string]: unknown;
+            }[];
+            deliveries: {
+                [key: string]: unknown;
+            }[];
+            /** @description Events about the trainee, their proposals, placements and follow-ups, as sent to webhooks. */
+            events: {
+                [key: string]: unknown;
+            }[];
+            /** Format: date-time */
+            exported_at: string;
+            followups: {
+                [key: string]: unknown;
+            }[];
+            /** @description The shape of this document: passerelle.trainee-export/1 (docs/privacy.md). */
+            format: string;
+            guardian_consent_missing: boolean;
+            /** @description Inbox notifications about them, and the emails and webhook deliveries of those events (channel, status, time). */
+            notifications: {
+                [key: string]: unknown;
+            }[];
+            placements: {
+                [key: string]: unknown;
+            }[];
+            /** @description Every proposal (suggestions included) with score, reasons, the offer's title and company, and its transitions. */
+            proposals: {
+                [key: string]: unknown;
+            }[];
+            /** @description The trainee's row, column by column: identity, matching profile, status, rqth (present only while its consent is recorded). */
+            trainee: {
+                [key: string]: unknown;
+            };
         };
         TraineeIdentity: {
             /**
@@ -5498,6 +5606,70 @@ export interface operations {
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "erase-trainee": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Trainee id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    "export-trainee": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Trainee id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraineeExport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
             422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
