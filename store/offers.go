@@ -15,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/passerelle-dev/passerelle"
-	"github.com/passerelle-dev/passerelle/jobs/jobargs"
 	"github.com/passerelle-dev/passerelle/reference"
 )
 
@@ -470,13 +469,6 @@ func abs(n int) int {
 	return n
 }
 
-// indexOffer enqueues the offer's search indexing in tx: the index follows
-// the database only if the write and its job commit together.
-func (s *Store) indexOffer(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
-	_, err := s.river.InsertTx(ctx, tx, jobargs.IndexOffer{OfferID: id}, nil)
-	return err
-}
-
 // CreateOffer posts an offer, as a draft. A company posts its own; an adviser
 // or integrator for a partner company of its organisation; an admin for any.
 func (s *Store) CreateOffer(ctx context.Context, actor passerelle.Principal, in OfferInput) (Offer, error) {
@@ -517,7 +509,7 @@ func (s *Store) CreateOffer(ctx context.Context, actor passerelle.Principal, in 
 		if err != nil {
 			return err
 		}
-		return s.indexOffer(ctx, tx, o.ID)
+		return s.queueIndex(ctx, tx, o.ID)
 	})
 	return o, wrap("create offer", err)
 }
@@ -601,7 +593,7 @@ func (s *Store) UpdateOffer(ctx context.Context, actor passerelle.Principal, id 
 		if err != nil {
 			return err
 		}
-		if err := s.indexOffer(ctx, tx, id); err != nil {
+		if err := s.queueIndex(ctx, tx, id); err != nil {
 			return err
 		}
 		if o.Status == StatusPublished {
