@@ -43,6 +43,9 @@ type Config struct {
 	Notifier *Notifier
 	// DigestHour is the hour (0-23, Europe/Paris) daily digests go out.
 	DigestHour int
+	// IndexWindow is how long the index job gathers offer changes before
+	// writing them to the shards; zero means DefaultIndexWindow.
+	IndexWindow time.Duration
 }
 
 // NewClient builds the River client with every worker and periodic job
@@ -51,7 +54,7 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &PurgeIdempotencyKeysWorker{Store: st})
 	river.AddWorker(workers, &ExpireOffersWorker{Store: st})
-	river.AddWorker(workers, &IndexOfferWorker{Store: st, Search: cfg.Search})
+	river.AddWorker(workers, &IndexOffersWorker{Store: st, Search: cfg.Search, Window: cfg.IndexWindow})
 	river.AddWorker(workers, &ReconcileIndexWorker{Store: st, Search: cfg.Search, Logger: cfg.Logger})
 	opts := matchOptions(cfg.Matching)
 	river.AddWorker(workers, &MatchTraineeWorker{Store: st, Options: opts})

@@ -307,3 +307,26 @@ func (s *Store) OfferPointsByDepartment(ctx context.Context) (map[string][]shard
 	})
 	return out, wrap("offer points", err)
 }
+
+// OfferPlace is what the reconciler needs of a searchable offer.
+type OfferPlace struct {
+	Version  int
+	Lat, Lon float64
+	INSEE    string
+	Remote   string
+}
+
+// SearchableOfferPlaces returns, for every offer that belongs in the search
+// index, its version and place.
+func (s *Store) SearchableOfferPlaces(ctx context.Context) (map[uuid.UUID]OfferPlace, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, version, latitude, longitude, insee_code, remote FROM offers WHERE status = ANY($1)`,
+		searchableStatuses)
+	if err != nil {
+		return nil, wrap("searchable offer places", err)
+	}
+	out := map[uuid.UUID]OfferPlace{}
+	var id uuid.UUID
+	var p OfferPlace
+	_, err = pgx.ForEachRow(rows, []any{&id, &p.Version, &p.Lat, &p.Lon, &p.INSEE, &p.Remote}, func() error { out[id] = p; return nil })
+	return out, wrap("searchable offer places", err)
+}
