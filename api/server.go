@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -18,10 +19,13 @@ import (
 // Deps is what the server needs. Store and Search may be nil when the server is
 // built only to print the OpenAPI document.
 type Deps struct {
-	Store   *store.Store
-	Search  *search.Client
-	Logger  *slog.Logger
-	Version string
+	Store  *store.Store
+	Search *search.Client
+	// SearchShards reports each search shard's health and lag for /readyz;
+	// nil leaves them out.
+	SearchShards func(ctx context.Context) ([]search.ShardStatus, error)
+	Logger       *slog.Logger
+	Version      string
 	// PublicBaseURL is written in the spec's servers and in Link headers.
 	PublicBaseURL string
 	// Operational limits the server to health, metrics, spec and docs: the

@@ -301,3 +301,18 @@ func mergeResults(results []meilisearch.SearchResponse, q OfferQuery, merge bool
 	}
 	return out, nil
 }
+
+// SearchCells returns the shards a search by q queries (those with an
+// index), as Search picks them: for tools that send the same multi-search
+// straight to Meilisearch (the bench).
+func (c *Client) SearchCells(ctx context.Context, q OfferQuery) ([]shard.Cell, error) {
+	m, err := c.Map(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var center *shard.Point
+	if q.Near != nil {
+		center = &shard.Point{Lat: q.Near.Lat, Lon: q.Near.Lon}
+	}
+	return c.exists(ctx, m.Select(center, float64(q.RadiusMetres)))
+}

@@ -18,7 +18,11 @@ import (
 // the index names this deployment (or test) owns, and where the shard map
 // comes from.
 type Client struct {
-	servers map[string]meilisearch.ServiceManager // "" is the default server
+	// servers are the Meilisearch servers by the name the shard map gives
+	// them: "" is the default one (MEILI_URL), any other name is the
+	// server's base URL, reached with the same key.
+	servers map[string]meilisearch.ServiceManager
+	apiKey  string
 	prefix  string
 
 	source   ShardSource
@@ -83,6 +87,7 @@ func newMeili(url, apiKey string) meilisearch.ServiceManager {
 func New(url, apiKey, prefix string) *Client {
 	return &Client{
 		servers:     map[string]meilisearch.ServiceManager{"": newMeili(url, apiKey)},
+		apiKey:      apiKey,
 		prefix:      prefix,
 		source:      staticSource(shard.Initial(true)),
 		national:    true,
@@ -93,21 +98,15 @@ func New(url, apiKey, prefix string) *Client {
 	}
 }
 
-// AddServer names another Meilisearch server that the shard map may put
-// cells on.
-func (c *Client) AddServer(name, url, apiKey string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.servers[name] = newMeili(url, apiKey)
-}
-
-// Servers lists the names of the servers, the default ("") first.
-func (c *Client) Servers() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make([]string, 0, len(c.servers))
-	for name := range c.servers {
-		out = append(out, name)
+// Servers lists the servers of the shard map, the default ("") first.
+func (c *Client) Servers(ctx context.Context) []string {
+	out := []string{""}
+	if m, err := c.Map(ctx); err == nil {
+		for _, cell := range m.Cells {
+			if !slices.Contains(out, cell.Server) {
+				out = append(out, cell.Server)
+			}
+		}
 	}
 	slices.Sort(out)
 	return out
@@ -176,7 +175,11 @@ func (c *Client) server(name string) (meilisearch.ServiceManager, error) {
 	defer c.mu.Unlock()
 	s, ok := c.servers[name]
 	if !ok {
-		return nil, &UnavailableError{Cause: fmt.Errorf("search: the shard map names server %q, which is not configured (MEILI_SERVERS)", name)}
+		if !strings.HasPrefix(name, "http://") && !strings.HasPrefix(name, "https://") {
+			return nil, fmt.Errorf("search: the shard map names server %q: want a base URL (http://host:port)", name)
+		}
+		s = newMeili(name, c.apiKey)
+		c.servers[name] = s
 	}
 	return s, nil
 }
@@ -191,7 +194,7 @@ func (c *Client) exists(ctx context.Context, cells []shard.Cell) ([]shard.Cell, 
 	c.mu.Unlock()
 	if !fresh {
 		found := map[string]bool{}
-		for _, name := range c.Servers() {
+		for _, name := range c.Servers(ctx) {
 			s, err := c.server(name)
 			if err != nil {
 				return nil, err
@@ -226,9 +229,10 @@ func (c *Client) exists(ctx context.Context, cells []shard.Cell) ([]shard.Cell, 
 	return out, nil
 }
 
-// Healthy reports whether every Meilisearch server answers its health check.
+// Healthy reports whether every Meilisearch server of the shard map answers
+// its health check.
 func (c *Client) Healthy(ctx context.Context) error {
-	for _, name := range c.Servers() {
+	for _, name := range c.Servers(ctx) {
 		s, err := c.server(name)
 		if err != nil {
 			return err
@@ -251,7 +255,7 @@ func (c *Client) DeleteIndexes(ctx context.Context) error {
 	if c.prefix == "" {
 		return fmt.Errorf("search: delete indexes: refusing without a prefix")
 	}
-	for _, name := range c.Servers() {
+	for _, name := range c.Servers(ctx) {
 		s, err := c.server(name)
 		if err != nil {
 			return err

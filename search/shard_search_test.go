@@ -151,4 +151,3 @@ func hitIDs(r OfferResults) []string {
 	}
 	return out
 }
-
