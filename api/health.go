@@ -106,7 +106,7 @@ func (s *Server) readiness(ctx context.Context) *readyOutput {
 			loggerFrom(ctx).Warn("search shards unknown", "error", err)
 		}
 		for _, sh := range shards {
-			if sh.Status == "down" {
+			if sh.Status == search.ShardDown {
 				out.Status, out.Body.Status = http.StatusServiceUnavailable, "unavailable"
 			}
 		}

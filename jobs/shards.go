@@ -65,7 +65,7 @@ func (c *ShardCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, s := range statuses {
 		up := 1.0
-		if s.Status == "down" {
+		if s.Status == search.ShardDown {
 			up = 0
 		}
 		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, up, s.Shard, s.Server)

@@ -18,6 +18,16 @@ type PendingChange struct {
 	Shards      []string // cells its document may be in now
 }
 
+// Shard states.
+const (
+	ShardOK    = "ok"
+	ShardEmpty = "empty"
+	ShardDown  = "down"
+)
+
+// ShardStates lists the states a shard reports.
+var ShardStates = []string{ShardOK, ShardEmpty, ShardDown}
+
 // ShardStatus is one shard's health and lag.
 type ShardStatus struct {
 	Shard  string `json:"shard" example:"95"`
@@ -91,13 +101,13 @@ func (c *Client) ShardStatuses(ctx context.Context, pending []PendingChange) ([]
 	}
 	out := make([]ShardStatus, 0, len(m.Cells))
 	for _, cell := range m.Cells {
-		st := ShardStatus{Shard: cell.ID, Index: c.IndexName(cell.Index), Server: cell.Server, Status: "ok"}
+		st := ShardStatus{Shard: cell.ID, Index: c.IndexName(cell.Index), Server: cell.Server, Status: ShardOK}
 		n, ok := docs[existKey(cell.Server, st.Index)]
 		switch {
 		case down[cell.Server]:
-			st.Status = "down"
+			st.Status = ShardDown
 		case !ok:
-			st.Status = "empty"
+			st.Status = ShardEmpty
 		default:
 			st.Documents = n
 		}
