@@ -193,11 +193,11 @@ func (c *Client) search(ctx context.Context, p passerelle.Principal, q OfferQuer
 	if err != nil {
 		return OfferResults{}, err
 	}
-	var center *shard.Point
+	var centre *shard.Point
 	if q.Near != nil {
-		center = &shard.Point{Lat: q.Near.Lat, Lon: q.Near.Lon}
+		centre = &shard.Point{Lat: q.Near.Lat, Lon: q.Near.Lon}
 	}
-	cells, err := c.exists(ctx, m.Select(center, float64(q.RadiusMetres)))
+	cells, err := c.exists(ctx, m.Select(centre, float64(q.RadiusMetres)))
 	if err != nil {
 		return OfferResults{}, err
 	}
@@ -310,9 +310,9 @@ func (c *Client) SearchCells(ctx context.Context, q OfferQuery) ([]shard.Cell, e
 	if err != nil {
 		return nil, err
 	}
-	var center *shard.Point
+	var centre *shard.Point
 	if q.Near != nil {
-		center = &shard.Point{Lat: q.Near.Lat, Lon: q.Near.Lon}
+		centre = &shard.Point{Lat: q.Near.Lat, Lon: q.Near.Lon}
 	}
-	return c.exists(ctx, m.Select(center, float64(q.RadiusMetres)))
+	return c.exists(ctx, m.Select(centre, float64(q.RadiusMetres)))
 }

@@ -107,7 +107,7 @@ func TestServeOperationalEndpoints(t *testing.T) {
 
 	// The indexes serve creates in the background, created here for sure.
 	sc := search.New(tm.Config.MeiliURL, tm.Config.MeiliMasterKey, tm.Config.MeiliIndexPrefix)
-	sc.SetShardSource(store.New(tm.Main.pool, nil))
+	sc.SetShardSource(store.New(tm.pool, nil))
 	require.NoError(t, sc.EnsureOffersIndex(t.Context()))
 	resp, body = tm.do(t, http.MethodGet, "/readyz", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))

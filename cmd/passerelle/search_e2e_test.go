@@ -150,7 +150,7 @@ func waitConverged(t *testing.T, tm *testMain, sc *search.Client, within time.Du
 	conn, err := pgx.Connect(context.Background(), tm.Config.DatabaseURL)
 	require.NoError(t, err)
 	defer conn.Close(context.Background())
-	sc.SetShardSource(store.New(tm.Main.pool, nil))
+	sc.SetShardSource(store.New(tm.pool, nil))
 	var want, got map[string]map[string]int
 	for deadline := time.Now().Add(within); ; time.Sleep(200 * time.Millisecond) {
 		m, err := sc.Map(context.Background())

@@ -167,9 +167,9 @@ func (m Map) Place(p Point, insee string, fullyRemote bool) Cell {
 // and every geo cell whose rectangle meets the circle of radiusMetres around
 // it; without one, the national cell alone when the map has one, otherwise
 // every geo cell and the remote one. Cells come in map order.
-func (m Map) Select(center *Point, radiusMetres float64) []Cell {
+func (m Map) Select(centre *Point, radiusMetres float64) []Cell {
 	var out []Cell
-	if center == nil {
+	if centre == nil {
 		if n, ok := m.National(); ok {
 			return []Cell{n}
 		}
@@ -180,7 +180,7 @@ func (m Map) Select(center *Point, radiusMetres float64) []Cell {
 		}
 		return out
 	}
-	boxes := CircleBoxes(*center, radiusMetres)
+	boxes := CircleBoxes(*centre, radiusMetres)
 	for _, c := range m.Cells {
 		switch c.Kind {
 		case KindRemote:

@@ -1,7 +1,6 @@
 package shard
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -202,6 +201,6 @@ func TestNewMapChecksInvariants(t *testing.T) {
 func TestDepartment(t *testing.T) {
 	t.Parallel()
 	for insee, want := range map[string]string{"95277": "95", "2A004": "2A", "97105": "971", "97611": "976", "": "", "7": ""} {
-		require.Equal(t, want, Department(insee), fmt.Sprintf("%q", insee))
+		require.Equal(t, want, Department(insee), "%q", insee)
 	}
 }
