@@ -125,6 +125,7 @@ func TestSpecEnumsAreTheGoLists(t *testing.T) {
 		"search-offers?disability_friendly":   booleans,
 		"search-offers?open_to_minors":        booleans,
 		"search-offers?sort":                  search.Sorts,
+		"ShardStatus.status":                  search.ShardStates,
 	}
 	for _, schema := range []string{"Adviser", "AdviserInput"} {
 		for _, e := range store.EventTypes {

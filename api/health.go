@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/passerelle-dev/passerelle/search"
 )
 
 // securityScheme is the name of the bearer scheme in the spec.
@@ -20,8 +22,9 @@ type healthOutput struct {
 
 // Readiness is what /readyz says about each dependency.
 type Readiness struct {
-	Status string            `json:"status" enum:"ready,unavailable" doc:"ready when every dependency answers."`
-	Checks map[string]string `json:"checks" doc:"Each dependency (postgres, meilisearch): ok or down. Why it is down is logged."`
+	Status string               `json:"status" enum:"ready,unavailable" doc:"ready when every dependency answers."`
+	Checks map[string]string    `json:"checks" doc:"Each dependency (postgres, meilisearch): ok or down. Why it is down is logged."`
+	Shards []search.ShardStatus `json:"shards,omitempty" doc:"Each offer search shard: its health (a shard whose server is down makes the service unavailable), documents and indexing lag."`
 }
 
 type readyOutput struct {
@@ -95,6 +98,20 @@ func (s *Server) readiness(ctx context.Context) *readyOutput {
 		}()
 	}
 	wg.Wait()
+	if s.deps.SearchShards != nil && out.Body.Checks["meilisearch"] == "ok" && out.Body.Checks["postgres"] == "ok" {
+		cctx, cancel := context.WithTimeout(ctx, readyTimeout)
+		shards, err := s.deps.SearchShards(cctx)
+		cancel()
+		if err != nil {
+			loggerFrom(ctx).Warn("search shards unknown", "error", err)
+		}
+		for _, sh := range shards {
+			if sh.Status == search.ShardDown {
+				out.Status, out.Body.Status = http.StatusServiceUnavailable, "unavailable"
+			}
+		}
+		out.Body.Shards = shards
+	}
 	if out.Status != http.StatusOK {
 		out.RetryAfter = "5"
 	}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -120,29 +119,24 @@ func mustRFC3339(t *testing.T, v any) time.Time {
 	return tm
 }
 
-// indexOfferJob is a pending index_offer job as River stores it.
+// indexOfferJob is a pending offer change (its search_pending row) and the
+// state of the index job that will take it.
 type indexOfferJob struct {
 	OfferID, State, Queue, Xmin string
 }
 
-// indexOfferJobs returns the index_offer jobs in the database.
+// indexOfferJobs returns the pending offer changes, each with the state of
+// the (one) index_offers job.
 func (b *bundle) indexOfferJobs() []indexOfferJob {
 	b.t.Helper()
-	rows, err := b.pool.Query(context.Background(), `SELECT args, state::text, queue, xmin::text FROM river_job WHERE kind = 'index_offer' ORDER BY id`)
+	rows, err := b.pool.Query(context.Background(), `SELECT p.offer_id::text, coalesce(j.state::text, 'none'), coalesce(j.queue, ''), p.xmin::text
+		FROM search_pending p LEFT JOIN river_job j ON j.kind = 'index_offers' AND j.finalized_at IS NULL ORDER BY p.seq`)
 	require.NoError(b.t, err)
 	defer rows.Close()
 	var out []indexOfferJob
 	for rows.Next() {
-		var (
-			args []byte
-			j    indexOfferJob
-		)
-		require.NoError(b.t, rows.Scan(&args, &j.State, &j.Queue, &j.Xmin))
-		var a struct {
-			OfferID string `json:"offer_id"`
-		}
-		require.NoError(b.t, json.Unmarshal(args, &a))
-		j.OfferID = a.OfferID
+		var j indexOfferJob
+		require.NoError(b.t, rows.Scan(&j.OfferID, &j.State, &j.Queue, &j.Xmin))
 		out = append(out, j)
 	}
 	require.NoError(b.t, rows.Err())
@@ -160,7 +154,9 @@ func (b *bundle) offerXmin(id string) string {
 // clearIndexOfferJobs stands for the search worker having run: the jobs are gone.
 func (b *bundle) clearIndexOfferJobs() {
 	b.t.Helper()
-	_, err := b.pool.Exec(context.Background(), `DELETE FROM river_job WHERE kind = 'index_offer'`)
+	_, err := b.pool.Exec(context.Background(), `DELETE FROM river_job WHERE kind = 'index_offers'`)
+	require.NoError(b.t, err)
+	_, err = b.pool.Exec(context.Background(), `DELETE FROM search_pending`)
 	require.NoError(b.t, err)
 }
 
@@ -173,7 +169,7 @@ func TestOfferWritesEnqueueIndexJobInTheSameTransaction(t *testing.T) {
 		jobs := w.indexOfferJobs()
 		require.Len(t, jobs, 1, "after %s", step)
 		require.Equal(t, indexOfferJob{OfferID: id, State: "available", Queue: "index", Xmin: w.offerXmin(id)}, jobs[0],
-			"after %s: one pending job, written by the transaction that wrote the offer", step)
+			"after %s: one pending change and its job, written by the transaction that wrote the offer", step)
 		w.clearIndexOfferJobs()
 	}
 
@@ -198,7 +194,7 @@ func TestOfferWritesEnqueueIndexJobInTheSameTransaction(t *testing.T) {
 	requireProblem(t, w.do(http.MethodPut, "/v1/offers/"+other, w.keyX, offerWith(offerBody(w.x), map[string]any{"max_age": 15})), http.StatusUnprocessableEntity, "invalid")
 	require.Empty(t, w.indexOfferJobs())
 
-	// A burst of writes to one offer collapses into one pending job.
+	// A burst of writes to one offer collapses into one pending change.
 	for range 3 {
 		requireStatus(t, http.StatusOK, w.do(http.MethodPut, "/v1/offers/"+other, w.keyX, offerBody(w.x)))
 	}

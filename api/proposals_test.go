@@ -289,7 +289,7 @@ func TestProposalLifecycleToPlacement(t *testing.T) {
 	require.EqualValues(t, 2, r.json(t)["positions_filled"])
 	require.Equal(t, "filled", r.json(t)["status"])
 	var jobs int
-	require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'index_offer' AND args->>'offer_id' = $1`,
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM search_pending WHERE offer_id = $1`,
 		a.offer.String()).Scan(&jobs))
 	require.Positive(t, jobs)
 

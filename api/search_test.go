@@ -29,15 +29,25 @@ func newSearchClient(t *testing.T) *search.Client {
 	return c
 }
 
-// index runs the index job of each offer, as the worker does after a write
-// (API tests do not run River workers).
+// index runs the index job's batches until no change is pending, as the
+// worker does after writes (API tests do not run River workers); ids are
+// the offers the caller expects to have been pending.
 func (b *bundle) index(ids ...string) {
 	b.t.Helper()
-	w := &jobs.IndexOfferWorker{Store: b.store, Search: b.search}
+	var pending int
 	for _, id := range ids {
-		moved, err := w.Index(context.Background(), mustUUID(b.t, id))
+		var n int
+		require.NoError(b.t, b.pool.QueryRow(context.Background(), `SELECT count(*) FROM search_pending WHERE offer_id = $1`, id).Scan(&n))
+		pending += n
+	}
+	require.Equal(b.t, len(ids), pending, "every offer named has a pending change")
+	w := &jobs.IndexOffersWorker{Store: b.store, Search: b.search}
+	for {
+		n, err := w.IndexBatch(context.Background())
 		require.NoError(b.t, err)
-		require.False(b.t, moved)
+		if n == 0 {
+			return
+		}
 	}
 }
 

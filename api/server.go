@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"reflect"
@@ -21,7 +22,10 @@ import (
 type Deps struct {
 	Store  *store.Store
 	Search *search.Client
-	Logger *slog.Logger
+	// SearchShards reports each search shard's health and lag for /readyz;
+	// nil leaves them out.
+	SearchShards func(ctx context.Context) ([]search.ShardStatus, error)
+	Logger       *slog.Logger
 	// PublicBaseURL is written in the spec's servers, and starts the absolute
 	// URLs of Location and Link headers (docs/integrators.md).
 	PublicBaseURL string

@@ -24,6 +24,7 @@ import (
 	"github.com/passerelle-dev/passerelle/demo"
 	"github.com/passerelle-dev/passerelle/jobs/jobargs"
 	"github.com/passerelle-dev/passerelle/search"
+	"github.com/passerelle-dev/passerelle/search/shard"
 	"github.com/passerelle-dev/passerelle/store"
 )
 
@@ -37,14 +38,17 @@ const (
 	RematchAll        = "rematch_all"
 	RematchDB         = "rematch_all_db"
 	SharedRateLimit   = "shared_rate_limit"
+	GeoSearch         = "geo_search"
+	SearchNoPoint     = "search_no_point"
+	IndexThroughput   = "index_throughput"
 )
 
 // Names lists every measurement in the order they run: the matching ones
 // (pure CPU) first, on a quiet machine; the writing ones last, as the index
 // jobs of their drafts would otherwise delay what follows (at 100k offers
 // Meilisearch takes seconds per batch of documents).
-var Names = []string{MatchOneTrainee, RematchAll, SearchAPIvsMeili, WriteToSearchable, CreateAPIvsSQL, MixedLoad,
-	NotifyProposals, RematchDB, ConsolePages}
+var Names = []string{MatchOneTrainee, RematchAll, SearchAPIvsMeili, GeoSearch, SearchNoPoint, WriteToSearchable, CreateAPIvsSQL,
+	IndexThroughput, MixedLoad, NotifyProposals, RematchDB, ConsolePages}
 
 // Extra lists the measurements a run makes only when asked (Config.Only), or
 // when its servers apply a real rate limit (several processes): the shared
@@ -122,7 +126,7 @@ type runner struct {
 	client      *client
 	bases       []string // every API process
 	setup       *setup
-	index       string
+	search      *search.Client
 	matches     []int64
 	lastTick    time.Time
 }
@@ -178,15 +182,22 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	st := store.New(b.pool, nil)
 	sc := search.New(cfg.MeiliURL, cfg.MeiliKey, cfg.IndexPrefix)
 	sc.TaskTimeout = 30 * time.Minute // one task indexes a whole batch of a large dataset
-	b.index = sc.IndexName(search.IndexOffers)
-	b.logf("bench: indexing %d offers into %s (the reindex path)…", len(b.data.Offers), b.index)
+	if err := st.EnsureShardMap(ctx, shard.Initial(true)); err != nil {
+		return nil, err
+	}
+	sc.SetShardSource(st)
+	b.search = sc
+	b.logf("bench: indexing %d offers into the shards under %s (the reindex path)…", len(b.data.Offers), cfg.IndexPrefix)
 	n, err := cfg.BuildIndex(ctx, st, sc)
 	if err != nil {
 		return nil, err
 	}
+	cells, _ := sc.SearchCells(ctx, search.OfferQuery{})
+	all, _ := st.ShardMap(ctx)
 	rep.Info = append(rep.Info, Info{Name: "build_index", Items: n, Seconds: since(step).Seconds(),
-		Note: fmt.Sprintf("%.0f documents/s, settings first, batches of 1,000, atomic swap", float64(n)/since(step).Seconds())})
-	b.logf("bench: indexed %d documents (%s)", n, since(step))
+		Note: fmt.Sprintf("%.0f offers/s into %d shards (+ the national index: %d without a point), settings first, batches of 1,000 per shard, one atomic swap",
+			float64(n)/since(step).Seconds(), len(all), len(cells))})
+	b.logf("bench: indexed %d offers into %d shards (%s)", n, len(all), since(step))
 
 	b.river, err = river.NewClient(riverpgxv5.New(b.pool), &river.Config{}) // insert-only
 	if err != nil {
@@ -254,8 +265,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		{MatchOneTrainee, b.measureMatch},
 		{RematchAll, b.measureRematch},
 		{SearchAPIvsMeili, b.measureSearch},
+		{GeoSearch, b.measureGeoSearch},
+		{SearchNoPoint, b.measureSearchNoPoint},
 		{WriteToSearchable, b.measureVisible},
 		{CreateAPIvsSQL, b.measureCreate},
+		{IndexThroughput, b.measureIndexThroughput},
 		{SharedRateLimit, b.measureSharedRateLimit}, // before the load, whose index jobs take minutes to drain
 		{MixedLoad, b.measureMixedLoad},
 		{NotifyProposals, b.measureNotify},
@@ -292,8 +306,8 @@ func (b *runner) drainIndexQueue(ctx context.Context, rep *Report) error {
 	first := -1
 	for {
 		var pending int
-		if err := b.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE queue = $1
-			AND state IN ('available', 'running', 'retryable', 'scheduled', 'pending')`, jobargs.QueueIndex).Scan(&pending); err != nil {
+		if err := b.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM search_pending) + (SELECT count(*) FROM river_job WHERE queue = $1
+			AND state IN ('available', 'running', 'retryable', 'scheduled', 'pending'))`, jobargs.QueueIndex).Scan(&pending); err != nil {
 			return fmt.Errorf("bench: index queue: %w", err)
 		}
 		if first < 0 {
@@ -313,7 +327,7 @@ func (b *runner) drainIndexQueue(ctx context.Context, rep *Report) error {
 	}
 	if first > 0 {
 		rep.Info = append(rep.Info, Info{Name: "drain_index_jobs", Items: first, Seconds: since(start).Seconds(),
-			Note: "index jobs left by the previous measurement, worked by the in-process worker"})
+			Note: "offer changes (and index jobs) left by the previous measurement, worked by the in-process worker"})
 		b.logf("bench: %d index jobs drained (%s)", first, since(start))
 	}
 	return nil

@@ -50,7 +50,12 @@ func (b *runner) createSQL(ctx context.Context, o Offer) (time.Duration, error) 
 			o.MaxAge, o.OpenToMinors, o.DisabilityFriendly, o.QualificationLevel); err != nil {
 			return err
 		}
-		_, err := b.river.InsertTx(ctx, tx, jobargs.IndexOffer{OfferID: o.ID}, nil)
+		// The search outbox row and the index job, as the store writes them.
+		if _, err := tx.Exec(ctx, `INSERT INTO search_pending (offer_id) VALUES ($1)
+			ON CONFLICT (offer_id) DO UPDATE SET seq = nextval('search_pending_seq')`, o.ID); err != nil {
+			return err
+		}
+		_, err := b.river.InsertTx(ctx, tx, jobargs.IndexOffers{}, nil)
 		return err
 	})
 	if err != nil {

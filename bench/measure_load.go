@@ -65,7 +65,7 @@ func (c Config) loadShape() (rate int, d time.Duration) {
 func (b *runner) measureMixedLoad(ctx context.Context) (Measurement, error) {
 	rate, duration := b.cfg.loadShape()
 	total := int(float64(rate) * duration.Seconds())
-	queries, err := b.searchCases(200)
+	queries, err := b.searchCases(ctx, 200)
 	if err != nil {
 		return Measurement{}, err
 	}

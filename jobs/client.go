@@ -45,6 +45,9 @@ type Config struct {
 	DigestHour int
 	// Retention overrides periods of store.RetentionRules.
 	Retention store.RetentionPeriods
+	// IndexWindow is how long the index job gathers offer changes before
+	// writing them to the shards; zero means DefaultIndexWindow.
+	IndexWindow time.Duration
 }
 
 // NewClient builds the River client with every worker and periodic job
@@ -54,7 +57,7 @@ func NewClient(pool *pgxpool.Pool, st *store.Store, cfg Config) (*river.Client[p
 	river.AddWorker(workers, &PurgeIdempotencyKeysWorker{Store: st})
 	river.AddWorker(workers, &ApplyRetentionWorker{Store: st, Periods: cfg.Retention, Logger: cfg.Logger})
 	river.AddWorker(workers, &ExpireOffersWorker{Store: st})
-	river.AddWorker(workers, &IndexOfferWorker{Store: st, Search: cfg.Search})
+	river.AddWorker(workers, &IndexOffersWorker{Store: st, Search: cfg.Search, Window: cfg.IndexWindow})
 	river.AddWorker(workers, &ReconcileIndexWorker{Store: st, Search: cfg.Search, Logger: cfg.Logger})
 	opts := matchOptions(cfg.Matching)
 	river.AddWorker(workers, &MatchTraineeWorker{Store: st, Options: opts})

@@ -10,24 +10,27 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/passerelle-dev/passerelle/jobs/jobargs"
 	"github.com/passerelle-dev/passerelle/reference"
 	"github.com/passerelle-dev/passerelle/search"
+	"github.com/passerelle-dev/passerelle/search/shard"
 	"github.com/passerelle-dev/passerelle/store"
 )
 
-// Search indexing: PostgreSQL is the truth, the offers index follows it.
-// IndexOffer jobs (enqueued with each write) bring one document in line; the
-// reconciler finds what they missed (a job discarded after its last attempt,
-// a Meilisearch restored from an old snapshot, a reindex racing writes).
+// Search indexing: PostgreSQL is the truth, the shards follow it. Every
+// write that changes what is searchable records the offer in search_pending
+// and enqueues the (unique) IndexOffers job in its transaction; the job
+// gathers the pending changes for a short window and sends one request per
+// shard touched. The reconciler finds what it missed (a Meilisearch restored
+// from an old snapshot, a reindex racing writes).
 
-// IndexQueueWorkers bounds the index jobs worked at once by one process. The
-// queue is separate, so a Meilisearch outage (jobs failing and retrying)
+// IndexQueueWorkers bounds the index-queue jobs worked at once by one
+// process (one IndexOffers job runs at a time; the reconciler beside it).
+// The queue is separate, so a Meilisearch outage (jobs failing and retrying)
 // never holds up other queues.
-const IndexQueueWorkers = 8
+const IndexQueueWorkers = 4
 
 // ReconcileInterval is how often the index is compared with the database.
 const ReconcileInterval = 10 * time.Minute
@@ -45,7 +48,7 @@ func OfferDoc(o store.Offer) search.OfferDoc {
 		Status: o.Status, CompanyID: o.CompanyID.String(), CompanyName: o.CompanyName,
 		ROMECodes: nonNil(o.ROMECodes), ROMELabels: labels,
 		Skills:         append(slices.Clone(nonNil(o.RequiredSkills)), o.OptionalSkills...),
-		RequiredSkills: nonNil(o.RequiredSkills), Town: o.Town, PostalCode: o.PostalCode, Remote: o.Remote,
+		RequiredSkills: nonNil(o.RequiredSkills), Town: o.Town, PostalCode: o.PostalCode, INSEECode: o.INSEECode, Remote: o.Remote,
 		DisabilityFriendly: o.DisabilityFriendly, OpenToMinors: o.OpenToMinors,
 		PositionsLeft: max(o.Positions-o.PositionsFilled, 0),
 		Geo:           search.Geo{Lat: o.Latitude, Lng: o.Longitude},
@@ -67,67 +70,6 @@ func nonNil(s []string) []string {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// IndexOfferWorker brings one offer's document in line with the database.
-type IndexOfferWorker struct {
-	river.WorkerDefaults[jobargs.IndexOffer]
-	Store  *store.Store
-	Search *search.Client
-}
-
-// Work indexes the offer, and runs again at once when the offer changed
-// while it did. A write made while this job runs enqueues nothing (the job is
-// unique until completed), so the job completes itself in the transaction
-// that checks the offer's version under a row lock (store.FinishIndexing).
-//
-// It re-indexes in the same run rather than snoozing: a snoozed job waits for
-// River's next scheduling pass, which would put a second or so between a
-// publish and its visibility. An offer that keeps changing yields its worker
-// after a few rounds.
-func (w *IndexOfferWorker) Work(ctx context.Context, job *river.Job[jobargs.IndexOffer]) error {
-	complete := func(tx pgx.Tx) error {
-		_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
-		return err
-	}
-	for range maxIndexRounds {
-		moved, err := w.index(ctx, job.Args.OfferID, complete)
-		if err != nil || !moved {
-			return err
-		}
-	}
-	return river.JobSnooze(0)
-}
-
-// maxIndexRounds bounds how often one job re-indexes an offer that keeps
-// changing under it before yielding its worker to other offers.
-const maxIndexRounds = 5
-
-// Index upserts the offer's document while it is searchable and deletes it
-// otherwise (also when the offer no longer exists). moved reports that the
-// offer changed meanwhile, so the index may hold an older state.
-func (w *IndexOfferWorker) Index(ctx context.Context, id uuid.UUID) (moved bool, err error) {
-	return w.index(ctx, id, nil)
-}
-
-func (w *IndexOfferWorker) index(ctx context.Context, id uuid.UUID, complete func(pgx.Tx) error) (moved bool, err error) {
-	o, found, err := w.Store.OfferForIndex(ctx, id)
-	if err != nil {
-		return false, fmt.Errorf("jobs: index offer %s: %w", id, err)
-	}
-	if found && o.Searchable() {
-		err = w.Search.UpsertOffer(ctx, OfferDoc(o))
-	} else {
-		err = w.Search.DeleteOffer(ctx, id.String())
-	}
-	if err != nil {
-		return false, fmt.Errorf("jobs: index offer %s: %w", id, err)
-	}
-	moved, err = w.Store.FinishIndexing(ctx, id, o.Version, found, complete)
-	if err != nil {
-		return false, fmt.Errorf("jobs: index offer %s: %w", id, err)
-	}
-	return moved, nil
-}
 
 // ReconcileIndexWorker compares the offers index with the database and
 // repairs what differs.
@@ -152,7 +94,7 @@ func (w *ReconcileIndexWorker) Work(ctx context.Context, job *river.Job[jobargs.
 	if r.Repairs() == 0 {
 		level = slog.LevelDebug
 	}
-	logger.Log(ctx, level, "search index reconciled", "offers", r.Offers, "documents", r.Documents,
+	logger.Log(ctx, level, "search index reconciled", "offers", r.Offers, "documents", r.Documents, "shards", r.Shards,
 		"missing", r.Missing, "stale", r.Stale, "extra", r.Extra)
 	return nil
 }
@@ -160,73 +102,109 @@ func (w *ReconcileIndexWorker) Work(ctx context.Context, job *river.Job[jobargs.
 // Reconciliation says what Reconcile found and repaired.
 type Reconciliation struct {
 	Offers    int // searchable offers in the database
-	Documents int // documents in the index
-	Missing   int // searchable offers without a document: indexed
+	Documents int // documents in the geo and remote shards
+	Shards    int // shards compared (the national one included)
+	Missing   int // searchable offers without their document (in their shard, or in the national index)
 	Stale     int // documents of another version: indexed again
-	Extra     int // documents of offers not (any more) searchable: deleted
+	Extra     int // documents of offers not (any more) searchable, or in a shard not theirs: deleted
 }
 
 // Repairs is the number of documents repaired.
 func (r Reconciliation) Repairs() int { return r.Missing + r.Stale + r.Extra }
 
-// Reconcile compares the index with the database and enqueues an IndexOffer
-// job for every document that is missing, stale or extra. Repairs go through
-// the job, which reads the offer's current state, rather than being written
-// here from a snapshot that a concurrent write may have overtaken. The index is
-// read before the database, so an offer written in between is at worst
-// indexed once more. Documents whose id is not an offer id are deleted here.
+// Reconcile compares every shard with the database and queues for the
+// index job every offer whose document is missing, stale, extra, or in a
+// shard that is not the one the map gives it. Repairs go through the job,
+// which reads the offer's current state, rather than being written here from
+// a snapshot that a concurrent write may have overtaken: a document in a
+// shard where it does not belong is recorded as placed there, so that the
+// job deletes it. The
+// shards are read before the database, so an offer written in between is at
+// worst indexed once more. Documents whose id is not an offer id are deleted
+// here. A job waiting for a distant retry (a long outage) runs now.
 func Reconcile(ctx context.Context, st *store.Store, sc *search.Client, rc *river.Client[pgx.Tx]) (Reconciliation, error) {
-	docs, err := sc.OfferVersions(ctx)
+	byShard, err := sc.ShardVersions(ctx)
 	if err != nil {
 		return Reconciliation{}, fmt.Errorf("jobs: reconcile index: %w", err)
 	}
-	offers, err := st.SearchableOfferVersions(ctx)
+	m, err := sc.Map(ctx)
 	if err != nil {
 		return Reconciliation{}, fmt.Errorf("jobs: reconcile index: %w", err)
 	}
-	r := Reconciliation{Offers: len(offers), Documents: len(docs)}
-	var repair []river.InsertManyParams
-	for id, v := range offers {
-		dv, ok := docs[id.String()]
-		switch {
-		case !ok:
-			r.Missing++
-		case dv != v:
-			r.Stale++
-		default:
-			continue
-		}
-		repair = append(repair, river.InsertManyParams{Args: jobargs.IndexOffer{OfferID: id}})
+	offers, err := st.SearchableOfferPlaces(ctx)
+	if err != nil {
+		return Reconciliation{}, fmt.Errorf("jobs: reconcile index: %w", err)
 	}
+	r := Reconciliation{Offers: len(offers), Shards: len(byShard)}
+	repair := map[uuid.UUID]bool{}
+	var misplaced []store.ShardPlacement
 	var garbage []string
-	for sid := range docs {
-		id, err := uuid.Parse(sid)
-		if err != nil {
-			garbage = append(garbage, sid)
-			r.Extra++
-			continue
+	for cellID, docs := range byShard {
+		if cellID != shard.NationalID {
+			r.Documents += len(docs)
 		}
-		if _, ok := offers[id]; !ok {
-			r.Extra++
-			repair = append(repair, river.InsertManyParams{Args: jobargs.IndexOffer{OfferID: id}})
+		for sid, dv := range docs {
+			id, err := uuid.Parse(sid)
+			if err != nil {
+				garbage = append(garbage, sid)
+				r.Extra++
+				continue
+			}
+			o, ok := offers[id]
+			switch {
+			case !ok:
+				r.Extra++
+				if cellID != shard.NationalID {
+					misplaced = append(misplaced, store.ShardPlacement{OfferID: id, ShardID: cellID})
+				}
+			case cellID != shard.NationalID && m.Place(shard.Point{Lat: o.Lat, Lon: o.Lon}, o.INSEE, o.Remote == store.RemoteFull).ID != cellID:
+				r.Extra++
+				misplaced = append(misplaced, store.ShardPlacement{OfferID: id, ShardID: cellID})
+			case dv != o.Version:
+				r.Stale++
+			default:
+				continue
+			}
+			repair[id] = true
+		}
+	}
+	_, national := m.National()
+	for id, o := range offers {
+		home := m.Place(shard.Point{Lat: o.Lat, Lon: o.Lon}, o.INSEE, o.Remote == store.RemoteFull)
+		_, inHome := byShard[home.ID][id.String()]
+		_, inNational := byShard[shard.NationalID][id.String()]
+		if !inHome || (national && !inNational) {
+			r.Missing++
+			repair[id] = true
 		}
 	}
 	if err := sc.DeleteOffers(ctx, garbage); err != nil {
 		return r, fmt.Errorf("jobs: reconcile index: %w", err)
 	}
-	for chunk := range slices.Chunk(repair, 1000) {
-		res, err := rc.InsertMany(ctx, chunk)
-		if err != nil {
-			return r, fmt.Errorf("jobs: reconcile index: enqueue repairs: %w", err)
+	// Placements first: the job then knows to delete the misplaced copies.
+	if err := st.AddPlacements(ctx, misplaced); err != nil {
+		return r, fmt.Errorf("jobs: reconcile index: %w", err)
+	}
+	ids := make([]uuid.UUID, 0, len(repair))
+	for id := range repair {
+		ids = append(ids, id)
+	}
+	for chunk := range slices.Chunk(ids, 10_000) {
+		if err := st.QueueIndex(ctx, chunk); err != nil {
+			return r, fmt.Errorf("jobs: reconcile index: %w", err)
 		}
-		// An offer's job already waiting for a retry (its backoff grows to
-		// hours over a long Meilisearch outage) runs now instead: the
-		// reconciler is what brings the index back soon after an outage.
-		for _, ins := range res {
-			if ins.UniqueSkippedAsDuplicate && ins.Job != nil && ins.Job.State == rivertype.JobStateRetryable {
-				if _, err := rc.JobRetry(ctx, ins.Job.ID); err != nil {
-					return r, fmt.Errorf("jobs: reconcile index: retry job %d now: %w", ins.Job.ID, err)
-				}
+	}
+	// The index job waiting for a retry (its backoff grows to hours over a
+	// long Meilisearch outage) runs now instead: the reconciler is what
+	// brings the index back soon after an outage.
+	if rc != nil {
+		res, err := rc.Insert(ctx, jobargs.IndexOffers{}, nil)
+		if err != nil {
+			return r, fmt.Errorf("jobs: reconcile index: enqueue the index job: %w", err)
+		}
+		if res.UniqueSkippedAsDuplicate && res.Job != nil && res.Job.State == rivertype.JobStateRetryable {
+			if _, err := rc.JobRetry(ctx, res.Job.ID); err != nil {
+				return r, fmt.Errorf("jobs: reconcile index: retry job %d now: %w", res.Job.ID, err)
 			}
 		}
 	}

@@ -44,9 +44,12 @@ func (w *CreateFollowupsWorker) Timeout(*river.Job[CreateFollowupsArgs]) time.Du
 	return time.Minute
 }
 
-// Timeout implements river.Worker: one document written to Meilisearch and
-// its task waited for.
-func (w *IndexOfferWorker) Timeout(*river.Job[jobargs.IndexOffer]) time.Duration { return time.Minute }
+// Timeout implements river.Worker: batches of changes written to the
+// shards until none is pending, handing over to a new job after
+// IndexHandOverAfter.
+func (w *IndexOffersWorker) Timeout(*river.Job[jobargs.IndexOffers]) time.Duration {
+	return IndexHandOverAfter + time.Minute
+}
 
 // Timeout implements river.Worker: every offer id and version compared with
 // the index, then the difference written; shorter than ReconcileInterval.

@@ -17,6 +17,7 @@ import (
 	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/internal/testsearch"
 	"github.com/passerelle-dev/passerelle/reference"
+	"github.com/passerelle-dev/passerelle/search/shard"
 )
 
 // newTestClient returns a client on the shared Meilisearch with the test's own
@@ -37,6 +38,12 @@ func place(t *testing.T, postalCode string) Geo {
 	return Geo{Lat: lat, Lng: lon}
 }
 
+// moveTo puts d in the main commune of a postal code.
+func moveTo(t *testing.T, d *OfferDoc, postalCode string) {
+	t.Helper()
+	d.Geo, d.PostalCode, d.INSEECode = place(t, postalCode), postalCode, reference.PlacesByPostalCode(postalCode)[0].INSEE
+}
+
 func testDoc(t *testing.T, title string, mods ...func(*OfferDoc)) OfferDoc {
 	t.Helper()
 	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).Unix()
@@ -44,7 +51,7 @@ func testDoc(t *testing.T, title string, mods ...func(*OfferDoc)) OfferDoc {
 		ID: uuid.NewString(), Version: 1, Title: title, Description: "Une offre pour apprendre un métier.",
 		Kind: "apprenticeship", Status: "published", CompanyID: uuid.NewString(), CompanyName: "Entreprise",
 		ROMECodes: []string{"M1805"}, ROMELabels: []string{"Études et développement informatique"},
-		Skills: []string{"HTML"}, RequiredSkills: []string{"HTML"}, Town: "Gonesse", PostalCode: "95500",
+		Skills: []string{"HTML"}, RequiredSkills: []string{"HTML"}, Town: "Gonesse", PostalCode: "95500", INSEECode: "95277",
 		Remote: "none", StartDate: &start, PublishedAt: &start, PositionsLeft: 1, Geo: place(t, "95500"),
 	}
 	for _, m := range mods {
@@ -54,6 +61,11 @@ func testDoc(t *testing.T, title string, mods ...func(*OfferDoc)) OfferDoc {
 }
 
 var admin = passerelle.Principal{Role: passerelle.RoleAdmin}
+
+// index returns the index of the cell with the given id on the default server.
+func index(c *Client, cellID string) meilisearch.IndexManager {
+	return c.servers[""].Index(c.IndexName(shard.IndexName(cellID)))
+}
 
 func ids(res OfferResults) []string {
 	out := make([]string, len(res.Hits))
@@ -70,23 +82,28 @@ func TestEnsureOffersIndexAppliesSettingsBeforeDocuments(t *testing.T) {
 	require.NoError(t, c.EnsureOffersIndex(ctx))
 	require.NoError(t, c.EnsureOffersIndex(ctx), "idempotent")
 
-	s, err := c.offers().GetSettingsWithContext(ctx)
+	s, err := index(c, shard.RemoteID).GetSettingsWithContext(ctx)
 	require.NoError(t, err)
 	require.Equal(t, []string{"title", "skills", "rome_labels", "description", "company_name"}, s.SearchableAttributes)
 	require.ElementsMatch(t, offerFilterable, s.FilterableAttributes)
 	require.ElementsMatch(t, offerSortable, s.SortableAttributes)
+	require.Equal(t, offerRankingRules, s.RankingRules)
+	n, err := index(c, shard.NationalID).GetSettingsWithContext(ctx)
+	require.NoError(t, err)
+	require.NotContains(t, n.FilterableAttributes, "_geo", "the national index keeps no R-tree")
+	require.NotContains(t, n.SortableAttributes, "_geo")
 	require.Len(t, s.LocalizedAttributes, 1)
 	require.Equal(t, []string{"fra"}, s.LocalizedAttributes[0].Locales)
 	require.Contains(t, s.Synonyms["alternance"], "apprentissage")
 	require.True(t, s.TypoTolerance.Enabled)
-	pk, err := c.offers().FetchPrimaryKeyWithContext(ctx)
+	pk, err := index(c, shard.RemoteID).FetchPrimaryKeyWithContext(ctx)
 	require.NoError(t, err)
 	require.Equal(t, "id", *pk)
 
 	require.NoError(t, c.UpsertOffer(ctx, testDoc(t, "Développeur web")))
-	// The task history shows the order: the index, its settings (once: the
-	// second Ensure found nothing to change), then documents.
-	tasks, err := c.meili.GetTasksWithContext(ctx, &meilisearch.TasksQuery{IndexUIDS: []string{c.IndexName(IndexOffers)}, Limit: 100})
+	// The task history of the Gonesse shard (created with its first
+	// document) shows the order: the index, its settings, then documents.
+	tasks, err := c.servers[""].GetTasksWithContext(ctx, &meilisearch.TasksQuery{IndexUIDS: []string{c.IndexName(shard.IndexName("95"))}, Limit: 100})
 	require.NoError(t, err)
 	var types []string
 	for _, task := range slices.Backward(tasks.Results) {
@@ -114,7 +131,7 @@ func TestUpsertDeleteAndVersions(t *testing.T) {
 	v, err = c.OfferVersions(ctx)
 	require.NoError(t, err)
 	require.Equal(t, map[string]int{b.ID: 3}, v)
-	s, err := c.offers().GetSettingsWithContext(ctx)
+	s, err := index(c, "95").GetSettingsWithContext(ctx)
 	require.NoError(t, err)
 	require.Equal(t, offerSearchable, s.SearchableAttributes, "settings applied before the first document")
 }
@@ -180,12 +197,12 @@ func TestSearchVisibilityFacetsAndDistance(t *testing.T) {
 	ctx := context.Background()
 	acme, other := uuid.New(), uuid.New()
 	gonesse := testDoc(t, "Vendeur Gonesse", func(d *OfferDoc) { d.CompanyID = acme.String(); d.DisabilityFriendly = true })
-	paris := testDoc(t, "Vendeur Paris", func(d *OfferDoc) { d.Geo = place(t, "75001"); d.Kind = "job"; d.OpenToMinors = true })
-	meaux := testDoc(t, "Vendeur Meaux", func(d *OfferDoc) { d.Geo = place(t, "77100"); d.Kind = "job" })
-	caen := testDoc(t, "Vendeur Caen", func(d *OfferDoc) { d.Geo = place(t, "14000") })
+	paris := testDoc(t, "Vendeur Paris", func(d *OfferDoc) { moveTo(t, d, "75001"); d.Kind = "job"; d.OpenToMinors = true })
+	meaux := testDoc(t, "Vendeur Meaux", func(d *OfferDoc) { moveTo(t, d, "77100"); d.Kind = "job" })
+	caen := testDoc(t, "Vendeur Caen", func(d *OfferDoc) { moveTo(t, d, "14000") })
 	draftAcme := testDoc(t, "Vendeur brouillon", func(d *OfferDoc) { d.Status = "draft"; d.CompanyID = acme.String() })
 	pausedOther := testDoc(t, "Vendeur en pause", func(d *OfferDoc) { d.Status = "paused"; d.CompanyID = other.String() })
-	remote := testDoc(t, "Vendeur à distance", func(d *OfferDoc) { d.Geo = place(t, "13001"); d.Remote = "full" })
+	remote := testDoc(t, "Vendeur à distance", func(d *OfferDoc) { moveTo(t, d, "13001"); d.Remote = "full" })
 	for _, d := range []OfferDoc{gonesse, paris, meaux, caen, draftAcme, pausedOther, remote} {
 		require.NoError(t, c.UpsertOffer(ctx, d))
 	}
@@ -252,12 +269,13 @@ func TestReindexSwapsAndKeepsResults(t *testing.T) {
 	res, err := c.Search(ctx, admin, OfferQuery{Text: "developeur", PerPage: 10})
 	require.NoError(t, err)
 	require.Equal(t, []string{added.ID}, ids(res), "the swapped index has the settings")
-	s, err := c.offers().GetSettingsWithContext(ctx)
+	s, err := index(c, "95").GetSettingsWithContext(ctx)
 	require.NoError(t, err)
 	require.Equal(t, offerSearchable, s.SearchableAttributes)
 
-	// Only the live index remains.
-	all, err := c.meili.ListIndexesWithContext(ctx, &meilisearch.IndexesQuery{Limit: 1000})
+	// Only the live indexes remain: the Gonesse shard, the remote and the
+	// national ones.
+	all, err := c.servers[""].ListIndexesWithContext(ctx, &meilisearch.IndexesQuery{Limit: 10_000})
 	require.NoError(t, err)
 	var ours []string
 	for _, idx := range all.Results {
@@ -265,7 +283,7 @@ func TestReindexSwapsAndKeepsResults(t *testing.T) {
 			ours = append(ours, idx.UID)
 		}
 	}
-	require.Equal(t, []string{c.IndexName(IndexOffers)}, ours)
+	require.ElementsMatch(t, []string{c.IndexName("offers_95"), c.IndexName("offers_remote"), c.IndexName("offers_national")}, ours)
 
 	// A failing source leaves the live index alone and no stray index.
 	_, err = c.ReindexOffers(ctx, func(yield func(OfferDoc, error) bool) { yield(OfferDoc{}, errors.New("database gone")) })

@@ -1,7 +1,6 @@
 package search
 
-// IndexOffers is the name (before the prefix) of the offers index.
-const IndexOffers = "offers"
+import "github.com/passerelle-dev/passerelle/search/shard"
 
 // OfferDoc is an offer as the search index holds it: what search, filters,
 // facets and sorting need, and nothing personal. Dates are Unix seconds so that
@@ -21,6 +20,7 @@ type OfferDoc struct {
 	RequiredSkills     []string `json:"required_skills"`
 	Town               string   `json:"town"`
 	PostalCode         string   `json:"postal_code"`
+	INSEECode          string   `json:"insee_code"` // the commune, whose département picks the shard
 	Remote             string   `json:"remote"`
 	StartDate          *int64   `json:"start_date,omitempty"`
 	PublishedAt        *int64   `json:"published_at,omitempty"`
@@ -34,4 +34,17 @@ type OfferDoc struct {
 type Geo struct {
 	Lat float64 `json:"lat"`
 	Lng float64 `json:"lng"`
+}
+
+// Point is the document's place.
+func (d OfferDoc) Point() shard.Point { return shard.Point{Lat: d.Geo.Lat, Lon: d.Geo.Lng} }
+
+// FullyRemote reports whether the offer is found whatever the distance.
+func (d OfferDoc) FullyRemote() bool { return d.Remote == "full" }
+
+// nationalDoc is a document as the national index holds it: without `_geo`,
+// so that Meilisearch keeps no R-tree for it.
+type nationalDoc struct {
+	OfferDoc
+	Geo *Geo `json:"_geo,omitempty"`
 }

@@ -3,13 +3,17 @@ package search
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/meilisearch/meilisearch-go"
 
 	"github.com/passerelle-dev/passerelle"
 	"github.com/passerelle-dev/passerelle/matching"
+	"github.com/passerelle-dev/passerelle/search/shard"
 )
 
 // Sort orders of an offer search.
@@ -115,7 +119,9 @@ type OfferResults struct {
 	Facets map[string]map[string]int64
 }
 
-// searchRequest is the Meilisearch request for q by p.
+// searchRequest is the Meilisearch request for q by p, for one index. The
+// sort ends with the id, so that no two offers tie (ranking rules put sort
+// after every relevance rule): one order, whichever shards hold the offers.
 func searchRequest(p passerelle.Principal, q OfferQuery) *meilisearch.SearchRequest {
 	perPage := int64(q.PerPage)
 	req := &meilisearch.SearchRequest{
@@ -142,41 +148,151 @@ func searchRequest(p passerelle.Principal, q OfferQuery) *meilisearch.SearchRequ
 		// Ties broken by distance, which also makes Meilisearch return it.
 		req.Sort = append(req.Sort, geo)
 	}
+	req.Sort = append(req.Sort, "id:asc")
 	return req
 }
 
-// Search runs an offer search on behalf of p. The visibility clause is always
-// part of the filter. A Meilisearch outage is an *UnavailableError.
+// ShardRequests are the requests of one search: one per shard its point and
+// radius meet (or the national index without a point), for /multi-search.
+// With several shards, each gives its first page × per_page hits with their
+// ranking details, which Search merges into the page asked for.
+func ShardRequests(prefix string, cells []shard.Cell, p passerelle.Principal, q OfferQuery) []*meilisearch.SearchRequest {
+	out := make([]*meilisearch.SearchRequest, len(cells))
+	for i, cell := range cells {
+		req := searchRequest(p, q)
+		req.IndexUID = prefix + cell.Index
+		if len(cells) > 1 {
+			n := int64(max(q.Page, 1) * q.PerPage)
+			req.Page, req.HitsPerPage, req.ShowRankingScoreDetails = 1, &n, true
+		}
+		out[i] = req
+	}
+	return out
+}
+
+// Search runs an offer search on behalf of p: one /multi-search request (per
+// server) over the shards the query's circle meets, merged into one page.
+// The visibility clause is always part of the filter. A Meilisearch outage
+// is an *UnavailableError.
 func (c *Client) Search(ctx context.Context, p passerelle.Principal, q OfferQuery) (OfferResults, error) {
-	resp, err := c.offers().SearchWithContext(ctx, q.Text, searchRequest(p, q))
+	res, err := c.search(ctx, p, q)
+	if err != nil && isCode(err, "index_not_found") {
+		// A shard named by a map this process read before a reindex: read
+		// the map again, once.
+		c.forget()
+		res, err = c.search(ctx, p, q)
+	}
 	if err != nil {
 		return OfferResults{}, fmt.Errorf("search: offers: %w", classify(err))
 	}
-	out := OfferResults{Total: resp.TotalHits, Hits: make([]OfferHit, 0, len(resp.Hits))}
-	for _, h := range resp.Hits {
-		var hit OfferHit
-		if err := h.DecodeInto(&hit.OfferDoc); err != nil {
-			return OfferResults{}, fmt.Errorf("search: offers: decode hit: %w", err)
-		}
-		if q.Near != nil {
-			var d float64
-			if raw, ok := h["_geoDistance"]; ok && json.Unmarshal(raw, &d) == nil {
-				hit.DistanceMetres = &d
-			} else {
-				// Meilisearch gives _geoDistance only when sorting by it.
-				d = 1000 * matching.DistanceKm(matching.Point(*q.Near), matching.Point{Lat: hit.Geo.Lat, Lon: hit.Geo.Lng})
-				hit.DistanceMetres = &d
+	return res, nil
+}
+
+func (c *Client) search(ctx context.Context, p passerelle.Principal, q OfferQuery) (OfferResults, error) {
+	m, err := c.Map(ctx)
+	if err != nil {
+		return OfferResults{}, err
+	}
+	var centre *shard.Point
+	if q.Near != nil {
+		centre = &shard.Point{Lat: q.Near.Lat, Lon: q.Near.Lon}
+	}
+	cells, err := c.exists(ctx, m.Select(centre, float64(q.RadiusMetres)))
+	if err != nil {
+		return OfferResults{}, err
+	}
+	reqs := ShardRequests(c.prefix, cells, p, q)
+	byServer := map[string][]*meilisearch.SearchRequest{}
+	for i, cell := range cells {
+		byServer[cell.Server] = append(byServer[cell.Server], reqs[i])
+	}
+	var mu sync.Mutex
+	var results []meilisearch.SearchResponse
+	var errs []error
+	var wg sync.WaitGroup
+	for server, queries := range byServer {
+		wg.Go(func() {
+			s, err := c.server(server)
+			var resp *meilisearch.MultiSearchResponse
+			if err == nil {
+				resp, err = s.MultiSearchWithContext(ctx, &meilisearch.MultiSearchRequest{Queries: queries})
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			results = append(results, resp.Results...)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return OfferResults{}, err
+	}
+	return mergeResults(results, q, len(cells) > 1)
+}
+
+// mergeResults makes one page of the shards' answers: hits in the order one
+// index would give (their ranking details compared rule by rule), the page
+// asked for, totals and facet counts summed.
+func mergeResults(results []meilisearch.SearchResponse, q OfferQuery, merge bool) (OfferResults, error) {
+	out := OfferResults{Facets: map[string]map[string]int64{}}
+	var ranked []rankedHit
+	for _, r := range results {
+		out.Total += r.TotalHits
+		if len(r.FacetDistribution) > 0 {
+			var f map[string]map[string]int64
+			if err := json.Unmarshal(r.FacetDistribution, &f); err != nil {
+				return OfferResults{}, fmt.Errorf("decode facets: %w", err)
+			}
+			for attr, values := range f {
+				if out.Facets[attr] == nil {
+					out.Facets[attr] = map[string]int64{}
+				}
+				for v, n := range values {
+					out.Facets[attr][v] += n
+				}
 			}
 		}
-		out.Hits = append(out.Hits, hit)
-	}
-	if len(resp.FacetDistribution) > 0 {
-		if err := json.Unmarshal(resp.FacetDistribution, &out.Facets); err != nil {
-			return OfferResults{}, fmt.Errorf("search: offers: decode facets: %w", err)
+		for _, h := range r.Hits {
+			var hit OfferHit
+			if err := h.DecodeInto(&hit.OfferDoc); err != nil {
+				return OfferResults{}, fmt.Errorf("decode hit: %w", err)
+			}
+			if q.Near != nil {
+				var d float64
+				if raw, ok := h["_geoDistance"]; ok && json.Unmarshal(raw, &d) == nil {
+					hit.DistanceMetres = &d
+				} else {
+					// Meilisearch gives _geoDistance only when sorting by it.
+					d = 1000 * matching.DistanceKm(matching.Point(*q.Near), matching.Point{Lat: hit.Geo.Lat, Lon: hit.Geo.Lng})
+					hit.DistanceMetres = &d
+				}
+			}
+			rh := rankedHit{hit: hit}
+			if merge {
+				rules, err := parseRankingDetails(h["_rankingScoreDetails"])
+				if err != nil {
+					return OfferResults{}, fmt.Errorf("decode ranking details of %s: %w", hit.ID, err)
+				}
+				rh.rules = rules
+			}
+			ranked = append(ranked, rh)
 		}
 	}
-	if out.Facets == nil {
-		out.Facets = map[string]map[string]int64{}
+	out.Total = min(out.Total, maxTotalHits)
+	if merge {
+		slices.SortStableFunc(ranked, func(a, b rankedHit) int { return compareRules(a.rules, b.rules) })
+		from := min((max(q.Page, 1)-1)*q.PerPage, len(ranked))
+		ranked = ranked[from:min(from+q.PerPage, len(ranked))]
+		for attr, values := range out.Facets {
+			out.Facets[attr] = firstFacetValues(values)
+		}
+	}
+	out.Hits = make([]OfferHit, len(ranked))
+	for i, r := range ranked {
+		out.Hits[i] = r.hit
 	}
 	for _, f := range OfferFacets {
 		if out.Facets[f] == nil {
@@ -184,4 +300,19 @@ func (c *Client) Search(ctx context.Context, p passerelle.Principal, q OfferQuer
 		}
 	}
 	return out, nil
+}
+
+// SearchCells returns the shards a search by q queries (those with an
+// index), as Search picks them: for tools that send the same multi-search
+// straight to Meilisearch (the bench).
+func (c *Client) SearchCells(ctx context.Context, q OfferQuery) ([]shard.Cell, error) {
+	m, err := c.Map(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var centre *shard.Point
+	if q.Near != nil {
+		centre = &shard.Point{Lat: q.Near.Lat, Lon: q.Near.Lon}
+	}
+	return c.exists(ctx, m.Select(centre, float64(q.RadiusMetres)))
 }

@@ -8,10 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
 
 	"github.com/passerelle-dev/passerelle"
-	"github.com/passerelle-dev/passerelle/jobs/jobargs"
 	"github.com/passerelle-dev/passerelle/reference"
 )
 
@@ -288,12 +286,7 @@ func (s *Store) renameInOffers(ctx context.Context, tx pgx.Tx, companyID uuid.UU
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	jobs := make([]river.InsertManyParams, len(ids))
-	for i, id := range ids {
-		jobs[i] = river.InsertManyParams{Args: jobargs.IndexOffer{OfferID: id}}
-	}
-	_, err = s.river.InsertManyTx(ctx, tx, jobs)
-	return err
+	return s.queueIndex(ctx, tx, ids...)
 }
 
 // changedCompanyFields names the fields an update changed: what the audit log

@@ -15,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/passerelle-dev/passerelle"
-	"github.com/passerelle-dev/passerelle/jobs/jobargs"
 	"github.com/passerelle-dev/passerelle/reference"
 )
 
@@ -466,13 +465,6 @@ func abs(n int) int {
 	return n
 }
 
-// indexOffer enqueues the offer's search indexing in tx: the index follows
-// the database only if the write and its job commit together.
-func (s *Store) indexOffer(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
-	_, err := s.river.InsertTx(ctx, tx, jobargs.IndexOffer{OfferID: id}, nil)
-	return err
-}
-
 // CreateOffer posts an offer, as a draft. A company posts its own; an adviser
 // or integrator for a partner company of its organisation; an admin for any.
 func (s *Store) CreateOffer(ctx context.Context, actor passerelle.Principal, in OfferInput) (Offer, error) {
@@ -502,6 +494,7 @@ func (s *Store) CreateOffer(ctx context.Context, actor passerelle.Principal, in 
 				@qualification_level)`), args)
 		queueAudit(ctx, b, actor, "create", "offer", id, actorOrganisation(actor),
 			`jsonb_build_object('company_id', company_id, 'status', status) FROM offers WHERE id = `, id)
+		queuePending(b, id)
 	}, func(br pgx.BatchResults) error {
 		if err := check(br); err != nil {
 			return err
@@ -513,10 +506,13 @@ func (s *Store) CreateOffer(ctx context.Context, actor passerelle.Principal, in 
 			}
 			return err
 		}
+		if _, err = br.Exec(); err != nil {
+			return err
+		}
 		_, err = br.Exec()
 		return err
 	}, func(tx pgx.Tx) error {
-		return s.indexOffer(ctx, tx, o.ID)
+		return s.enqueueIndex(ctx, tx)
 	})
 	return o, wrap("create offer", err)
 }
@@ -600,7 +596,7 @@ func (s *Store) UpdateOffer(ctx context.Context, actor passerelle.Principal, id 
 		if err != nil {
 			return err
 		}
-		if err := s.indexOffer(ctx, tx, id); err != nil {
+		if err := s.queueIndex(ctx, tx, id); err != nil {
 			return err
 		}
 		if o.Status == StatusPublished {

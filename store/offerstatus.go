@@ -104,7 +104,7 @@ func (s *Store) TransitionOffer(ctx context.Context, actor passerelle.Principal,
 		if err != nil {
 			return err
 		}
-		if err := s.indexOffer(ctx, tx, id); err != nil {
+		if err := s.queueIndex(ctx, tx, id); err != nil {
 			return err
 		}
 		// Publishing brings new candidates; any other move takes the offer
@@ -158,17 +158,21 @@ func (s *Store) ExpireOffers(ctx context.Context) (int, error) {
 				return err
 			}
 			// Index and match jobs: an expired offer leaves search and suggestions.
-			jobs := make([]river.InsertManyParams, len(offers), 2*len(offers))
+			jobs := make([]river.InsertManyParams, 0, len(offers))
+			ids := make([]uuid.UUID, len(offers))
 			audits := make([]auditRow, len(offers))
 			for i, e := range offers {
 				jobs = append(jobs, river.InsertManyParams{Args: jobargs.MatchOffer{OfferID: e.id}})
-				jobs[i] = river.InsertManyParams{Args: jobargs.IndexOffer{OfferID: e.id}}
+				ids[i] = e.id
 				audits[i] = auditRow{ResourceID: e.id, Details: map[string]any{"company_id": e.company, "from": e.from, "to": StatusExpired}}
 			}
 			if err := auditRows(ctx, tx, passerelle.System, "expire", "offer", audits); err != nil {
 				return err
 			}
 			if _, err := s.river.InsertManyTx(ctx, tx, jobs); err != nil {
+				return err
+			}
+			if err := s.queueIndex(ctx, tx, ids...); err != nil {
 				return err
 			}
 			n = len(offers)

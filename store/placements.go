@@ -134,7 +134,7 @@ func (s *Store) createPlacement(ctx context.Context, tx pgx.Tx, actor passerelle
 		version = version + 1 WHERE id = $1`, p.OfferID, newStatus); err != nil {
 		return Placement{}, err
 	}
-	if err := s.indexOffer(ctx, tx, p.OfferID); err != nil {
+	if err := s.queueIndex(ctx, tx, p.OfferID); err != nil {
 		return Placement{}, err
 	}
 	if newStatus != status {

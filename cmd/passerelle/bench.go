@@ -72,9 +72,10 @@ func runBench(ctx context.Context, env *Env, args []string) error {
 		MeiliURL: env.Config.MeiliURL, MeiliKey: env.Config.MeiliMasterKey, IndexPrefix: *prefix,
 		SMTPURL: env.Config.SMTPURL, MaildevURL: *maildev,
 		CPUProfile: *cpuprofile, Progress: stderr,
-		// The index is built as `passerelle reindex` builds it.
+		// The shards are built as `passerelle reindex` builds them.
 		BuildIndex: func(ctx context.Context, st *store.Store, sc *search.Client) (int, error) {
-			return sc.ReindexOffers(ctx, offerDocs(st.SearchableOffers(ctx)))
+			r, err := Reindex(ctx, st, sc, DefaultShardBound, true)
+			return r.Documents, err
 		},
 		RateLimitPerMinute: benchRateLimitPerMin, RateLimitBurst: benchRateLimitBurst,
 		Serve: func(ctx context.Context, databaseURL string) ([]string, func() error, error) {

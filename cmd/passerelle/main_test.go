@@ -18,6 +18,7 @@ import (
 	"github.com/passerelle-dev/passerelle/internal/testdb"
 	"github.com/passerelle-dev/passerelle/internal/testsearch"
 	"github.com/passerelle-dev/passerelle/search"
+	"github.com/passerelle-dev/passerelle/store"
 )
 
 // testMain is a running Passerelle for one test, on 127.0.0.1:0, with its own
@@ -107,9 +108,34 @@ func TestServeOperationalEndpoints(t *testing.T) {
 	require.JSONEq(t, `{"status":"ok"}`, string(body))
 	require.Len(t, resp.Header.Get("X-Request-Id"), 24)
 
+	// The indexes serve creates in the background, created here for sure.
+	sc := search.New(tm.Config.MeiliURL, tm.Config.MeiliMasterKey, tm.Config.MeiliIndexPrefix)
+	sc.SetShardSource(store.New(tm.pool, nil))
+	require.NoError(t, sc.EnsureOffersIndex(t.Context()))
 	resp, body = tm.do(t, http.MethodGet, "/readyz", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
-	require.JSONEq(t, `{"status":"ready","checks":{"postgres":"ok","meilisearch":"ok"}}`, string(body))
+	var ready struct {
+		Status string            `json:"status"`
+		Checks map[string]string `json:"checks"`
+		Shards []struct {
+			Shard, Status      string
+			Documents, Pending int
+		} `json:"shards"`
+	}
+	require.NoError(t, json.Unmarshal(body, &ready))
+	require.Equal(t, "ready", ready.Status)
+	require.Equal(t, map[string]string{"postgres": "ok", "meilisearch": "ok"}, ready.Checks)
+	// Every shard of the map: the national, remote and elsewhere indexes are
+	// created at start, the départements' with their first offer.
+	shards := map[string]string{}
+	for _, s := range ready.Shards {
+		shards[s.Shard] = s.Status
+		require.Zero(t, s.Pending, s.Shard)
+	}
+	require.Greater(t, len(shards), 100)
+	require.Equal(t, "ok", shards["national"])
+	require.Equal(t, "ok", shards["remote"])
+	require.Equal(t, "empty", shards["95"])
 
 	resp, body = tm.do(t, http.MethodGet, "/openapi.yaml", nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)

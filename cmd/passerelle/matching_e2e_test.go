@@ -202,7 +202,9 @@ func TestMatchingEndToEnd(t *testing.T) {
 	require.Contains(t, types, "proposal.created")
 	require.Contains(t, types, "proposal.status_changed")
 
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, tm.Config.MeiliURL+"/indexes/"+tm.Config.MeiliIndexPrefix+"offers/documents?limit=1000", nil)
+	// The national index holds every offer's document (the geographic
+	// shards hold the same documents, with their point).
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, tm.Config.MeiliURL+"/indexes/"+tm.Config.MeiliIndexPrefix+"offers_national/documents?limit=1000", nil)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+tm.Config.MeiliMasterKey)
 	eventually(t, 20*time.Second, "the index holds the three offers", func() bool {

@@ -17,13 +17,17 @@ import (
 
 	"github.com/passerelle-dev/passerelle/internal/testsearch"
 	"github.com/passerelle-dev/passerelle/search"
+	"github.com/passerelle-dev/passerelle/search/shard"
+	"github.com/passerelle-dev/passerelle/store"
 )
 
 // TestSearchSurvivesAMeilisearchOutage: with the test's own Meilisearch
-// stopped during a burst of offer writes, every write succeeds and search
-// answers 503 with Retry-After; once Meilisearch is back, the index converges
-// (River retries) to exactly the database's searchable offers and versions.
-// A reindex afterwards swaps in an equal index.
+// stopped during a burst of offer writes (in several départements, one offer
+// moving between them), every write succeeds and search answers 503 with
+// Retry-After; once Meilisearch is back, every shard converges (River
+// retries) to exactly the database's searchable offers and versions, each in
+// its own shard and in the national index. A reindex afterwards swaps in
+// equal shards.
 func TestSearchSurvivesAMeilisearchOutage(t *testing.T) {
 	t.Parallel()
 	meili := testsearch.Start(t)
@@ -55,9 +59,12 @@ func TestSearchSurvivesAMeilisearchOutage(t *testing.T) {
 	status, company := call(http.MethodPost, "/v1/companies", map[string]any{"siret": "44306184100047", "name": "Boulangerie du Marché",
 		"address": map[string]any{"street": "1 rue de la Gare", "postal_code": "95500", "town": "Gonesse"}})
 	require.Equal(t, http.StatusCreated, status, "%v", company)
+	towns := []string{"95500", "79000", "75011", "14000"}
+	n := 0
 	offer := func(title string) map[string]any {
+		n++
 		return map[string]any{"company_id": company["id"], "kind": "apprenticeship", "title": title,
-			"rome_codes": []any{"D1102"}, "postal_code": "95500", "start_date": "2026-09-01", "positions": 2}
+			"rome_codes": []any{"D1102"}, "postal_code": towns[n%len(towns)], "start_date": "2026-09-01", "positions": 2}
 	}
 	create := func(title string) string {
 		t.Helper()
@@ -131,33 +138,55 @@ func TestSearchSurvivesAMeilisearchOutage(t *testing.T) {
 	// A full reindex builds a new index and swaps it in; nothing is lost.
 	out.Reset()
 	require.NoError(t, run(ctx, []string{"reindex"}, &out, &errOut, env), errOut.String())
-	require.Regexp(t, `^reindex: 10 offers indexed into `+meili.Prefix+`offers in [0-9.]+m?s\n$`, out.String())
+	require.Regexp(t, `^reindex: 10 offers indexed into [0-9]+ shards \([0-9]+ geographic, largest [0-9A-Za-z-]+ with [0-9]+\) in [0-9.]+m?s\n$`, out.String())
 	waitConverged(t, tm, sc, 10*time.Second)
 }
 
-// waitConverged polls until the index holds exactly the database's searchable
-// offers, each at its current version.
+// waitConverged polls until every shard holds exactly the database's
+// searchable offers that belong to it (by the shard map in PostgreSQL), each
+// at its current version, and the national index all of them.
 func waitConverged(t *testing.T, tm *testMain, sc *search.Client, within time.Duration) {
 	t.Helper()
 	conn, err := pgx.Connect(context.Background(), tm.Config.DatabaseURL)
 	require.NoError(t, err)
 	defer conn.Close(context.Background())
-	var want, got map[string]int
+	sc.SetShardSource(store.New(tm.pool, nil))
+	var want, got map[string]map[string]int
 	for deadline := time.Now().Add(within); ; time.Sleep(200 * time.Millisecond) {
-		rows, err := conn.Query(context.Background(), `SELECT id::text, version FROM offers WHERE status IN ('draft', 'published', 'paused')`)
+		m, err := sc.Map(context.Background())
 		require.NoError(t, err)
-		want = map[string]int{}
-		var id string
+		rows, err := conn.Query(context.Background(), `SELECT id::text, version, latitude, longitude, insee_code, remote = 'full'
+			FROM offers WHERE status IN ('draft', 'published', 'paused')`)
+		require.NoError(t, err)
+		want = map[string]map[string]int{}
+		var id, insee string
 		var v int
-		_, err = pgx.ForEachRow(rows, []any{&id, &v}, func() error { want[id] = v; return nil })
+		var lat, lon float64
+		var remote bool
+		_, err = pgx.ForEachRow(rows, []any{&id, &v, &lat, &lon, &insee, &remote}, func() error {
+			for _, cell := range []string{m.Place(shard.Point{Lat: lat, Lon: lon}, insee, remote).ID, shard.NationalID} {
+				if want[cell] == nil {
+					want[cell] = map[string]int{}
+				}
+				want[cell][id] = v
+			}
+			return nil
+		})
 		require.NoError(t, err)
-		got, err = sc.OfferVersions(context.Background())
-		if err == nil && maps.Equal(want, got) {
-			return
+		got, err = sc.ShardVersions(context.Background())
+		if err == nil {
+			for cell, docs := range got {
+				if len(docs) == 0 {
+					delete(got, cell)
+				}
+			}
+			if maps.EqualFunc(want, got, maps.Equal) {
+				return
+			}
 		}
 		if time.Now().After(deadline) {
 			break
 		}
 	}
-	require.Equal(t, want, got, "the index did not converge within %s; logs:\n%s", within, tm.Logs.String())
+	require.Equal(t, want, got, "the shards did not converge within %s; logs:\n%s", within, tm.Logs.String())
 }

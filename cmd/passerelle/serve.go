@@ -24,6 +24,7 @@ import (
 	"github.com/passerelle-dev/passerelle/migrations"
 	"github.com/passerelle-dev/passerelle/notify"
 	"github.com/passerelle-dev/passerelle/search"
+	"github.com/passerelle-dev/passerelle/search/shard"
 	"github.com/passerelle-dev/passerelle/store"
 	"github.com/passerelle-dev/passerelle/web"
 )
@@ -94,7 +95,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Logger.Warn("PASSERELLE_DATA_KEY is unset: RQTH can be neither stored nor read")
 	}
 	st.SetDataKeys(keys)
-	searchClient := search.New(m.Config.MeiliURL, m.Config.MeiliMasterKey, m.Config.MeiliIndexPrefix)
+	searchClient, err := shardedSearch(ctx, m.Config, st)
+	if err != nil {
+		return err
+	}
 	deliveryMetrics := jobs.NewDeliveryMetrics()
 	mailer, err := m.mailer()
 	if err != nil {
@@ -123,10 +127,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		jobs.NewQueueCollector(m.pool), deliveryMetrics)
+		jobs.NewQueueCollector(m.pool), deliveryMetrics, jobs.NewShardCollector(st, searchClient))
 	deps := api.Deps{
-		Store:         st,
-		Search:        searchClient,
+		Store:  st,
+		Search: searchClient,
+		SearchShards: func(ctx context.Context) ([]search.ShardStatus, error) {
+			return jobs.ShardStatuses(ctx, st, searchClient)
+		},
 		Logger:        m.Logger,
 		PublicBaseURL: m.Config.PublicBaseURL,
 		Operational:   m.Only == OnlyWorker,
@@ -228,7 +235,7 @@ func (m *Main) ensureSearchIndex(sc *search.Client) {
 			err := sc.EnsureOffersIndex(attemptCtx)
 			cancelAttempt()
 			if err == nil {
-				m.Logger.Info("search index ready", "index", sc.IndexName(search.IndexOffers))
+				m.Logger.Info("search indexes ready", "prefix", sc.Prefix())
 				return
 			}
 			if ctx.Err() != nil {
@@ -362,4 +369,15 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		env.Logger.Info("stopped cleanly")
 	}
 	return err
+}
+
+// shardedSearch is the search client over the shard map kept in PostgreSQL
+// (written with the départements on first start).
+func shardedSearch(ctx context.Context, c Config, st *store.Store) (*search.Client, error) {
+	if err := st.EnsureShardMap(ctx, shard.Initial(true)); err != nil {
+		return nil, err
+	}
+	sc := search.New(c.MeiliURL, c.MeiliMasterKey, c.MeiliIndexPrefix)
+	sc.SetShardSource(st)
+	return sc, nil
 }

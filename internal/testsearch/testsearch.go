@@ -50,6 +50,13 @@ type Process struct {
 // `make test` sets) on a free loopback port, stopped when the test ends.
 func Start(t testing.TB) *Process {
 	t.Helper()
+	return StartWithKey(t, "test-master-key-"+randomHex(8))
+}
+
+// StartWithKey is Start with the given master key: several servers that one
+// client reaches with one key (a shard map spread over servers).
+func StartWithKey(t testing.TB, masterKey string) *Process {
+	t.Helper()
 	bin := os.Getenv("MEILI_BIN")
 	if bin == "" {
 		t.Fatalf("MEILI_BIN is not set: run the tests with `make test`, which installs Meilisearch and sets it")
@@ -62,7 +69,7 @@ func Start(t testing.TB) *Process {
 	addr := ln.Addr().String()
 	ln.Close()
 	p := &Process{
-		Server: Server{URL: "http://" + addr, MasterKey: "test-master-key-" + randomHex(8), Prefix: "t" + randomHex(6) + "_"},
+		Server: Server{URL: "http://" + addr, MasterKey: masterKey, Prefix: "t" + randomHex(6) + "_"},
 		t:      t, bin: bin, dbPath: t.TempDir(), addr: addr,
 	}
 	p.Restart()

@@ -11,22 +11,23 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
-// IndexOffer asks for one offer's search document to be brought in line with
-// the database: upserted while the offer is searchable, deleted otherwise. The
-// worker reads the offer's current state, so running it twice is harmless.
-type IndexOffer struct {
-	OfferID uuid.UUID `json:"offer_id"`
-}
+// IndexOffers brings the search shards in line with the offer changes
+// pending in the search_pending table (written with each change, in its
+// transaction): it gathers them for a short window and sends one request per
+// shard touched. One runs at a time; it reads each offer's current state, so
+// running it twice is harmless.
+type IndexOffers struct{}
 
 // Kind names the job in River.
-func (IndexOffer) Kind() string { return "index_offer" }
+func (IndexOffers) Kind() string { return "index_offers" }
 
-// InsertOpts makes a burst of writes to one offer collapse into one pending job.
-func (IndexOffer) InsertOpts() river.InsertOpts {
+// InsertOpts makes every write while a job is pending or running collapse
+// into that job (which loops until the pending table is empty).
+func (IndexOffers) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
 		Queue:       QueueIndex,
 		MaxAttempts: 25, // backoff grows to days: Meilisearch may be down for long
-		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: pendingStates},
+		UniqueOpts:  river.UniqueOpts{ByState: pendingStates},
 	}
 }
 
@@ -36,8 +37,8 @@ const QueueIndex = "index"
 
 // pendingStates makes a job unique until it completes. River requires the
 // running state in the set, so a write made while the job runs enqueues
-// nothing: the worker therefore checks, after indexing, that the offer's
-// version did not move, and snoozes to run again when it did.
+// nothing: the worker therefore checks, before completing, that nothing is
+// left to do (under a lock writers wait for), and runs again when there is.
 var pendingStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 	rivertype.JobStateScheduled, rivertype.JobStateRetryable}
 
