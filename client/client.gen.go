@@ -1440,6 +1440,27 @@ func (e ReasonCode) Valid() bool {
 	}
 }
 
+// Defines values for ShardStatusStatus.
+const (
+	Down  ShardStatusStatus = "down"
+	Empty ShardStatusStatus = "empty"
+	Ok    ShardStatusStatus = "ok"
+)
+
+// Valid indicates whether the value is a known member of the ShardStatusStatus enum.
+func (e ShardStatusStatus) Valid() bool {
+	switch e {
+	case Down:
+		return true
+	case Empty:
+		return true
+	case Ok:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SuggestionStatus.
 const (
 	SuggestionStatusShortlisted SuggestionStatus = "shortlisted"
@@ -3454,6 +3475,9 @@ type Readiness struct {
 	// Checks Each dependency (postgres, meilisearch): ok or down. Why it is down is logged.
 	Checks map[string]string `json:"checks"`
 
+	// Shards Each offer search shard: its health (a shard whose server is down makes the service unavailable), documents and indexing lag.
+	Shards *[]ShardStatus `json:"shards,omitempty"`
+
 	// Status ready when every dependency answers.
 	Status ReadinessStatus `json:"status"`
 }
@@ -3475,6 +3499,30 @@ type Reason struct {
 
 // ReasonCode The score component (docs/matching.md).
 type ReasonCode string
+
+// ShardStatus defines model for ShardStatus.
+type ShardStatus struct {
+	Documents int64 `json:"documents"`
+
+	// Index Example: offers_95
+	Index string `json:"index"`
+
+	// LagSeconds Age of the oldest of those changes; 0 when none.
+	LagSeconds float64 `json:"lag_seconds"`
+
+	// Pending Offer changes waiting to be written to this shard.
+	Pending int64 `json:"pending"`
+
+	// Server The Meilisearch server holding the shard; empty for MEILI_URL.
+	Server *string `json:"server,omitempty"`
+
+	// Shard Example: 95
+	Shard  string            `json:"shard"`
+	Status ShardStatusStatus `json:"status"`
+}
+
+// ShardStatusStatus defines model for ShardStatus.Status.
+type ShardStatusStatus string
 
 // Suggestion defines model for Suggestion.
 type Suggestion struct {

@@ -2646,6 +2646,8 @@ export interface components {
             checks: {
                 [key: string]: string;
             };
+            /** @description Each offer search shard: its health (a shard whose server is down makes the service unavailable), documents and indexing lag. */
+            shards?: components["schemas"]["ShardStatus"][];
             /**
              * @description ready when every dependency answers.
              * @enum {string}
@@ -2665,6 +2667,28 @@ export interface components {
              * @example 35
              */
             points: number;
+        };
+        ShardStatus: {
+            /** Format: int64 */
+            documents: number;
+            /** @example offers_95 */
+            index: string;
+            /**
+             * Format: double
+             * @description Age of the oldest of those changes; 0 when none.
+             */
+            lag_seconds: number;
+            /**
+             * Format: int64
+             * @description Offer changes waiting to be written to this shard.
+             */
+            pending: number;
+            /** @description The Meilisearch server holding the shard; empty for MEILI_URL. */
+            server?: string;
+            /** @example 95 */
+            shard: string;
+            /** @enum {string} */
+            status: "ok" | "empty" | "down";
         };
         Suggestion: {
             /**
