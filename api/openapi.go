@@ -244,6 +244,11 @@ func cleanNode(node any, v30 bool) {
 				delete(n, k)
 				n[schema31Only[k]] = child
 				continue
+			case v30 && k == "additionalProperties" && isEmptySchema(child):
+				// 3.1's {} takes any value, null included; 3.0's would
+				// refuse null (nullable false): any value is `true`.
+				n[k] = true
+				continue
 			case v30 && k == "examples" && isSchema:
 				// A 3.0 schema has one example (huma's downgrade set it).
 				if _, list := child.([]any); list {
@@ -258,6 +263,12 @@ func cleanNode(node any, v30 bool) {
 			cleanNode(child, v30)
 		}
 	}
+}
+
+// isEmptySchema reports whether v is the schema {}.
+func isEmptySchema(v any) bool {
+	m, ok := v.(map[string]any)
+	return ok && len(m) == 0
 }
 
 // registerSpec serves the spec: /openapi.json and /openapi.yaml (3.1, as
