@@ -313,7 +313,7 @@ func (s *Store) EmailToSend(ctx context.Context, id uuid.UUID) (m Email, found b
 	var adviserEmail, adviserName *string
 	var ev Event
 	dest := []any{&adviserEmail, &adviserName, &ev.ID, &ev.Type, &ev.OccurredAt, &ev.OrganisationID, &ev.CompanyID, &ev.AdviserID,
-		&ev.SubjectType, &ev.SubjectID, &ev.Payload}
+		&ev.SubjectType, &ev.SubjectID, &ev.Payload, &ev.Sequence}
 	m.Delivery, err = scanDelivery(s.pool.QueryRow(ctx, `SELECT `+deliveryColumns+`, a.email, a.name, `+eventColumns+`
 		FROM deliveries d JOIN events e ON e.id = d.event_id LEFT JOIN advisers a ON a.id = d.adviser_id
 		WHERE d.id = $1 AND d.channel = 'email'`, id), dest...)

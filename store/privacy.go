@@ -88,7 +88,7 @@ var PersonalData = []DataTable{
 		cols(EraseBlank, ExportRow, RetainTraineeInactive, "note"))},
 	{Name: "events", TraineeData: true, Columns: merge(
 		cols(EraseKeep, ExportRow, RetainEvents, "id", "type", "occurred_at", "organisation_id", "company_id",
-			"subject_type", "subject_id", "adviser_id"),
+			"subject_type", "subject_id", "adviser_id", "subject_sequence"),
 		cols(EraseScrub, ExportRow, RetainEvents, "payload"))},
 	{Name: "notifications", TraineeData: true, Columns: merge(
 		cols(EraseKeep, ExportRow, RetainNotifications, "id", "adviser_id", "event_id", "event_type", "title",
@@ -124,4 +124,7 @@ var PersonalData = []DataTable{
 	{Name: "signin_links", Why: "advisers' sign-in links (hashes); deleted by retention"},
 	{Name: "sessions", Why: "advisers' sessions (hashes); deleted by retention"},
 	{Name: "schema_migrations", Why: "the migrations applied"},
+	{Name: "search_shards", Why: "the search shard map: cells, bounds, servers"},
+	{Name: "search_pending", Why: "ids of offers waiting to be indexed"},
+	{Name: "search_placements", Why: "which shard holds each offer's document"},
 }
