@@ -18,7 +18,7 @@ const FollowupOverdueAfter = 30 * 24 * time.Hour
 type FollowupCard struct {
 	ID          uuid.UUID
 	TraineeID   uuid.UUID
-	TraineeName string
+	TraineeName string // "" once the trainee is erased
 	Month       int
 	DueDate     time.Time
 	UpdatedAt   time.Time
@@ -40,7 +40,7 @@ func (s *Store) ListDueFollowups(ctx context.Context, actor passerelle.Principal
 	var next *Cursor
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		args := pgx.NamedArgs{}
-		base := `SELECT * FROM (SELECT f.id, f.trainee_id, t.first_name || ' ' || t.last_name AS trainee_name, f.month,
+		base := `SELECT * FROM (SELECT f.id, f.trainee_id, CASE WHEN t.erased_at IS NULL THEN t.first_name || ' ' || t.last_name ELSE '' END AS trainee_name, f.month,
 				f.due_date, f.updated_at, f.organisation_id
 			FROM followups f JOIN trainees t ON t.id = f.trainee_id
 			WHERE f.recorded_at IS NULL AND f.due_date <= current_date) x WHERE ` + memberScope(actor, args)

@@ -17,7 +17,7 @@ import (
 type PipelineCard struct {
 	ID              uuid.UUID
 	TraineeID       uuid.UUID
-	TraineeName     string
+	TraineeName     string // "" once the trainee is erased
 	OfferTitle      string
 	CompanyName     string
 	Status          string
@@ -68,7 +68,7 @@ func (s *Store) ListPipeline(ctx context.Context, actor passerelle.Principal, st
 	var next *Cursor
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		args := pgx.NamedArgs{"status": status, "expiry": expiry.Seconds()}
-		base := `SELECT * FROM (SELECT p.id, p.trainee_id, t.first_name || ' ' || t.last_name AS trainee_name, o.title,
+		base := `SELECT * FROM (SELECT p.id, p.trainee_id, CASE WHEN t.erased_at IS NULL THEN t.first_name || ' ' || t.last_name ELSE '' END AS trainee_name, o.title,
 				c.name, p.status, p.status_changed_at,
 				CASE WHEN p.status = 'proposed' THEN p.status_changed_at + make_interval(secs => @expiry) END AS expires_at,
 				p.updated_at, p.version

@@ -23,7 +23,7 @@ type Today struct {
 type WaitingProposal struct {
 	ID          uuid.UUID
 	TraineeID   uuid.UUID
-	TraineeName string
+	TraineeName string // "" once the trainee is erased
 	OfferTitle  string
 	CompanyName string
 	ProposedAt  time.Time
@@ -35,7 +35,7 @@ type WaitingProposal struct {
 type DueFollowup struct {
 	ID          uuid.UUID
 	TraineeID   uuid.UUID
-	TraineeName string
+	TraineeName string // "" once the trainee is erased
 	Month       int
 	DueDate     time.Time
 }
@@ -69,7 +69,7 @@ func (s *Store) Today(ctx context.Context, actor passerelle.Principal, expiry ti
 		if _, err := pgx.ForEachRow(rows, []any{&status, &n}, func() error { out.TraineesByStatus[status] = n; return nil }); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT p.id, t.id, t.first_name || ' ' || t.last_name, o.title, c.name, p.status_changed_at,
+		rows, err = tx.Query(ctx, `SELECT p.id, t.id, CASE WHEN t.erased_at IS NULL THEN t.first_name || ' ' || t.last_name ELSE '' END, o.title, c.name, p.status_changed_at,
 				p.status_changed_at + make_interval(secs => @expiry)
 			FROM proposals p JOIN trainees t ON t.id = p.trainee_id JOIN offers o ON o.id = p.offer_id
 			JOIN companies c ON c.id = p.company_id
@@ -84,7 +84,7 @@ func (s *Store) Today(ctx context.Context, actor passerelle.Principal, expiry ti
 		}); err != nil {
 			return err
 		}
-		rows, err = tx.Query(ctx, `SELECT f.id, t.id, t.first_name || ' ' || t.last_name, f.month, f.due_date
+		rows, err = tx.Query(ctx, `SELECT f.id, t.id, CASE WHEN t.erased_at IS NULL THEN t.first_name || ' ' || t.last_name ELSE '' END, f.month, f.due_date
 			FROM followups f JOIN trainees t ON t.id = f.trainee_id
 			WHERE t.referent_id = @adviser AND f.organisation_id = @org AND f.recorded_at IS NULL AND f.due_date <= current_date
 			ORDER BY f.due_date, f.id LIMIT @limit`, args)

@@ -36,6 +36,9 @@ func (h *Handler) routes() {
 	m.Handle("POST "+Prefix+"/trainees/{id}/consents", signedIn(h.traineeConsentRecord))
 	m.Handle("POST "+Prefix+"/trainees/{id}/consents/{cid}/withdraw", signedIn(h.traineeConsentWithdraw))
 	m.Handle("POST "+Prefix+"/trainees/{id}/suggestions/{pid}/propose", signedIn(h.traineePropose))
+	m.Handle("GET "+Prefix+"/trainees/{id}/export", signedIn(h.traineeExport))
+	m.Handle("GET "+Prefix+"/trainees/{id}/erasure", signedIn(h.traineeEraseConfirm))
+	m.Handle("POST "+Prefix+"/trainees/{id}/erasure", signedIn(h.traineeErase))
 
 	// Search offers for a trainee, proposals pipeline, follow-ups
 	// (offer_search.go, pipeline.go, followups.go).

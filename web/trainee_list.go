@@ -33,6 +33,6 @@ func (h *Handler) traineeList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "trainee_list", page{Title: "Stagiaires", Nav: "trainees",
+	h.render(w, r, http.StatusOK, "trainee_list", page{Title: "Stagiaires", Nav: "trainees", Flash: traineeFlashOf(r),
 		Data: traineeListPage{Status: status, Statuses: store.TraineeStatuses, Items: items, Pager: pg.Next(r, next)}})
 }

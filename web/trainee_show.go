@@ -159,4 +159,5 @@ var traineeFlashes = map[string]string{
 	"consent":     "Consentement enregistré.",
 	"retrait":     "Consentement retiré.",
 	"proposition": "Proposition envoyée à l'entreprise.",
+	"efface":      "Données du stagiaire effacées. Son parcours reste compté, sans identité, dans les chiffres du programme.",
 }

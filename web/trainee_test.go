@@ -188,9 +188,13 @@ func TestTraineeRoutesTenancy(t *testing.T) {
 		base + "/consents": {"scope": {"guardian"}},
 		base + "/consents/" + consent.String() + "/withdraw":    {},
 		base + "/suggestions/" + proposal.String() + "/propose": {},
+		base + "/erasure": {},
 	}
-	resp, _ := e.Get(c, base)
-	require.Equal(t, http.StatusNotFound, resp.StatusCode, base)
+	gets := []string{base, base + "/export", base + "/erasure"}
+	for _, path := range gets {
+		resp, _ := e.Get(c, path)
+		require.Equal(t, http.StatusNotFound, resp.StatusCode, path)
+	}
 	for path, form := range posts {
 		resp, _ := e.Post(c, path, form, "")
 		require.Equal(t, http.StatusNotFound, resp.StatusCode, path)
@@ -198,9 +202,12 @@ func TestTraineeRoutesTenancy(t *testing.T) {
 	var withdrawn bool
 	require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT withdrawn_at IS NOT NULL FROM consents WHERE id = $1`, consent).Scan(&withdrawn))
 	require.False(t, withdrawn, "another organisation's consent is untouched")
+	var erased bool
+	require.NoError(t, e.Store.Pool().QueryRow(t.Context(), `SELECT erased_at IS NOT NULL FROM trainees WHERE id = $1`, theirs).Scan(&erased))
+	require.False(t, erased, "another organisation's trainee is not erased")
 
 	out := e.Client()
-	for _, path := range []string{"/console/trainees", "/console/trainees/new", base} {
+	for _, path := range append([]string{"/console/trainees", "/console/trainees/new"}, gets...) {
 		resp, _ := e.Get(out, path)
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, path)
 		require.Contains(t, resp.Header.Get("Location"), "/console/signin", path)
