@@ -96,6 +96,8 @@ func (tm *testMain) indexDocuments(t *testing.T) map[string]string {
 //     difference would show). The company's and offer's own
 //     disability_friendly flag is public and says nothing of the trainee:
 //     it is not looked for.
+//
+// It ends with the trainee's erasure, and checks what comes after it.
 func TestRQTHSentinelJourney(t *testing.T) {
 	t.Parallel()
 	mail := testsmtp.Start(t)
@@ -159,7 +161,7 @@ func TestRQTHSentinelJourney(t *testing.T) {
 			status, body := tm.call(t, admin, http.MethodPut, "/v1/trainees/"+id, tr)
 			require.Equal(t, http.StatusOK, status, "%s", body)
 		}
-		post(admin, "/v1/trainees/"+id+"/consents", map[string]any{"scope": "matching", "note": "formulaire signé"}, http.StatusCreated)
+		post(admin, "/v1/trainees/"+id+"/consents", map[string]any{"scope": "matching", "note": "formulaire signé " + freeText}, http.StatusCreated)
 		return tr, id
 	}
 	sentinel, sentinelID := newTrainee(sentinels[0], sentinels[1], sentinels[2], sentinels[3], false)
@@ -175,6 +177,12 @@ func TestRQTHSentinelJourney(t *testing.T) {
 	suggestion := func(id string) map[string]any {
 		t.Helper()
 		var s map[string]any
+		defer func() {
+			if t.Failed() {
+				_, data := tm.call(t, admin, http.MethodGet, "/v1/trainees/"+id+"/suggestions", nil)
+				t.Logf("suggestions of %s at the failure: %s", id, data)
+			}
+		}()
 		eventually(t, 60*time.Second, "a suggestion for "+id, func() bool {
 			_, data := tm.call(t, admin, http.MethodGet, "/v1/trainees/"+id+"/suggestions", nil)
 			var m struct {
@@ -198,12 +206,12 @@ func TestRQTHSentinelJourney(t *testing.T) {
 	// The journey: proposed, the company answers (interview, accepted), the
 	// programme places.
 	proposal := mine["proposal_id"].(string)
-	post(admin, "/v1/proposals/"+proposal+"/transitions", map[string]any{"to": "proposed", "reason": "profil motivé"}, http.StatusOK)
+	post(admin, "/v1/proposals/"+proposal+"/transitions", map[string]any{"to": "proposed", "reason": "profil motivé " + freeText}, http.StatusOK)
 	seen := get(companyKey, "/v1/proposals/"+proposal)
 	require.Contains(t, fmt.Sprint(seen), "Candidat", "the company sees a pseudonym: %v", seen)
 	post(companyKey, "/v1/proposals/"+proposal+"/transitions", map[string]any{"to": "interview", "reason": "entretien mardi"}, http.StatusOK)
 	post(companyKey, "/v1/proposals/"+proposal+"/transitions", map[string]any{"to": "accepted"}, http.StatusOK)
-	post(admin, "/v1/proposals/"+proposal+"/transitions", map[string]any{"to": "placed"}, http.StatusOK)
+	post(admin, "/v1/proposals/"+proposal+"/transitions", map[string]any{"to": "placed", "reason": "signé " + freeText}, http.StatusOK)
 	var companyViews []string
 	for _, path := range []string{"/v1/proposals", "/v1/proposals/" + proposal, "/v1/proposals/" + proposal + "/transitions",
 		"/v1/placements", "/v1/offers/" + offerID} {
@@ -251,7 +259,44 @@ func TestRQTHSentinelJourney(t *testing.T) {
 		requireNoneOf(t, "index "+uid, d, leaks...)
 	}
 	requireNoneOf(t, "logs", tm.Logs.String(), append(leaks[:4:4], "rqth", "handicap")...)
+
+	// Erasure (issue 16): afterwards the name, email, phone and the free-text
+	// sentinel are in no index document, no email sent later, no webhook
+	// body delivered later, no log line, no API answer about the pathway.
+	mailsBefore, hooksBefore, logsBefore := len(mail.Messages()), len(hooks.all()), len(tm.Logs.String())
+	post(admin, "/v1/trainees/"+sentinelID+"/erasure", nil, http.StatusOK)
+	status, _ = tm.call(t, admin, http.MethodGet, "/v1/trainees/"+sentinelID, nil)
+	require.Equal(t, http.StatusNotFound, status)
+	// Later activity: the company publishes a second offer (an email-less
+	// event for every integrator), and the placement ends.
+	o2 := post(companyKey, "/v1/offers", map[string]any{"kind": "internship", "title": "Stage vendeur·se", "rome_codes": []any{"D1106"},
+		"postal_code": "95500", "start_date": time.Now().AddDate(0, 0, 30).Format(time.DateOnly), "positions": 1}, http.StatusCreated)
+	post(companyKey, "/v1/offers/"+o2["id"].(string)+"/publish", nil, http.StatusOK)
+	erasedWords := append(append([]string{}, sentinels[:4]...), freeText)
+	eventually(t, 30*time.Second, "the trainee.erased and offer.published webhooks", func() bool {
+		later := strings.Join(hooks.all()[hooksBefore:], "\n")
+		return strings.Contains(later, `"trainee.erased"`) && strings.Contains(later, o2["id"].(string))
+	})
+	for _, b := range hooks.all()[hooksBefore:] {
+		requireNoneOf(t, "webhook body after erasure", b, erasedWords...)
+	}
+	for _, m := range mail.Messages()[mailsBefore:] {
+		text, html := m.Bodies()
+		requireNoneOf(t, "email after erasure", text+html, erasedWords...)
+	}
+	for uid, d := range tm.indexDocuments(t) {
+		requireNoneOf(t, "index "+uid+" after erasure", d, erasedWords...)
+	}
+	for _, path := range []string{"/v1/proposals/" + proposal, "/v1/proposals/" + proposal + "/transitions", "/v1/placements", "/v1/events"} {
+		_, data := tm.call(t, admin, http.MethodGet, path, nil)
+		requireNoneOf(t, "admin GET "+path+" after erasure", string(data), erasedWords...)
+	}
+	requireNoneOf(t, "logs after erasure", tm.Logs.String()[logsBefore:], erasedWords...)
 }
+
+// freeText is the sentinel written in the trainee's free-text fields (consent
+// notes, proposal history reasons).
+const freeText = "Sentinellelibre"
 
 // requireNoneOf fails when text holds one of the words, compared in lower
 // case.
