@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/passerelle-dev/passerelle"
@@ -482,13 +483,32 @@ func (s *Store) enqueueMatch(ctx context.Context, tx pgx.Tx, id uuid.UUID) error
 }
 
 // enqueueMatchTx is enqueueMatch returning the job that will see the change.
+// An identical job already running may have read the trainee before this
+// change; so may one still available, which a worker can take before this
+// transaction commits. Either gets a follow-up naming it (After), scheduled a
+// moment later so that it cannot start before the commit; a follow-up found
+// in the same position is followed up in turn.
 func (s *Store) enqueueMatchTx(ctx context.Context, tx pgx.Tx, id uuid.UUID) (*rivertype.JobRow, error) {
 	res, err := s.river.InsertTx(ctx, tx, jobargs.MatchTrainee{TraineeID: id}, nil)
-	if err != nil || !followUpNeeded(res) {
-		return jobOf(res), err
+	for range 5 {
+		if err != nil || !mayMissTheChange(res) {
+			break
+		}
+		res, err = s.river.InsertTx(ctx, tx, jobargs.MatchTrainee{TraineeID: id, After: res.Job.ID},
+			&river.InsertOpts{ScheduledAt: time.Now().Add(followUpDelay)})
 	}
-	res, err = s.river.InsertTx(ctx, tx, jobargs.MatchTrainee{TraineeID: id, After: res.Job.ID}, nil)
 	return jobOf(res), err
+}
+
+// followUpDelay is how long a follow-up waits before it may run: more than a
+// write takes from its enqueue to its commit.
+const followUpDelay = 200 * time.Millisecond
+
+// mayMissTheChange tells whether an insert inside a write was skipped for a
+// job that may read the trainee before the write commits.
+func mayMissTheChange(res *rivertype.JobInsertResult) bool {
+	return res.UniqueSkippedAsDuplicate &&
+		(res.Job.State == rivertype.JobStateRunning || res.Job.State == rivertype.JobStateAvailable)
 }
 
 // followUpNeeded tells whether an insert was skipped for a job that is
