@@ -36,7 +36,7 @@ func (b *runner) measureConsole(ctx context.Context) (Measurement, error) {
 	if len(links) != 1 {
 		return Measurement{}, fmt.Errorf("console: %d advisers with the email %s, want 1 (is the demo loaded?)", len(links), consoleAdviser)
 	}
-	_, token, err := st.ConsumeSigninLink(ctx, links[0].Token)
+	_, token, _, err := st.ConsumeSigninLink(ctx, links[0].Token)
 	if err != nil {
 		return Measurement{}, fmt.Errorf("console: sign in: %w", err)
 	}

@@ -124,7 +124,8 @@ func (w *SendEmailWorker) Work(ctx context.Context, job *river.Job[jobargs.SendE
 	if !found || m.Status != store.DeliveryPending {
 		return nil
 	}
-	msg, err := w.Templates.Event(notify.Data{RecipientName: m.ToName, BaseURL: w.BaseURL, Event: notifyEvent(m.Event)})
+	msg, err := w.Templates.Event(notify.Data{RecipientName: m.ToName, BaseURL: w.BaseURL, Event: notifyEvent(m.Event),
+		Company: m.ForCompany})
 	if err != nil {
 		return river.JobCancel(err)
 	}

@@ -39,7 +39,11 @@ type Event struct {
 type Data struct {
 	RecipientName string // "" when unknown (a company contact)
 	BaseURL       string // PUBLIC_BASE_URL, for links
-	Event         Event
+	// Company says the recipient is a company's: the message is the
+	// company's template (company.<event type>.txt) when there is one, and
+	// links to the company's space.
+	Company bool
+	Event   Event
 	// Items are a digest's events.
 	Items []DigestItem
 	Day   time.Time // a digest's day
@@ -138,10 +142,18 @@ func (t *Templates) Summary(e Event) (title, summary string, err error) {
 	return title, summary, err
 }
 
-// Event renders the email telling of one event.
+// Event renders the email telling of one event: for a company's recipient,
+// the company's template of the event type when there is one.
 func (t *Templates) Event(d Data) (Message, error) {
+	if d.Company && t.text.Lookup(CompanyPrefix+d.Event.Type+"/subject") != nil {
+		return t.render(CompanyPrefix+d.Event.Type, d)
+	}
 	return t.render(t.kindFor(d.Event.Type), d)
 }
+
+// CompanyPrefix starts the name of a template written for a company's
+// recipients (company.proposal.status_changed.txt).
+const CompanyPrefix = "company."
 
 // Digest renders a daily digest of d.Items.
 func (t *Templates) Digest(d Data) (Message, error) {
@@ -211,6 +223,11 @@ func funcs(locale string) template.FuncMap {
 			return strings.TrimRight(base, "/") + passerelle.ConsolePath(e.Type, e.Payload)
 		},
 		"prefs": func(base string) string { return strings.TrimRight(base, "/") + passerelle.ConsolePreferencesPath },
+		// companyLink is the page of the company's space where the event's
+		// subject is answered (a proposal's answer page).
+		"companyLink": func(base string, e Event) string {
+			return strings.TrimRight(base, "/") + passerelle.CompanyConsolePath(e.Type, e.Payload)
+		},
 	}
 }
 

@@ -64,6 +64,25 @@ func TestTemplatesGolden(t *testing.T) {
 	m, err := tpl.Digest(Data{RecipientName: "Samia Benali", BaseURL: "https://passerelle.example.org", Items: items, Day: sampleTime})
 	require.NoError(t, err)
 	golden(t, "fr/digest.txt", show(m))
+
+	// A company's recipient gets the company's templates, linking to its space
+	// and never to a trainee.
+	for _, e := range companySamples {
+		e.OccurredAt = sampleTime
+		m, err := tpl.Event(Data{BaseURL: "https://passerelle.example.org", Event: e, Company: true})
+		require.NoError(t, err)
+		require.NotContains(t, m.Text, "<no value>", e.Type)
+		require.Contains(t, m.Text, "https://passerelle.example.org/console/company/proposals/5f0e2c1a-7b3d-4e8f-9a60-1c2d3e4f5a6b")
+		require.NotContains(t, m.Text, "c3d4e5f6", "no trainee id")
+		golden(t, "fr/company."+e.Type+".txt", show(m))
+	}
+}
+
+// companySamples are the events a company's users are emailed about with a
+// template of their own.
+var companySamples = []Event{
+	{Type: "proposal.status_changed", Payload: map[string]any{"proposal_id": "5f0e2c1a-7b3d-4e8f-9a60-1c2d3e4f5a6b", "trainee_id": "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f", "offer_title": "Apprenti boulanger (H/F)", "from": "shortlisted", "to": "proposed"}},
+	{Type: "proposal.expiring", Payload: map[string]any{"proposal_id": "5f0e2c1a-7b3d-4e8f-9a60-1c2d3e4f5a6b", "trainee_id": "c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f", "offer_title": "Apprenti boulanger (H/F)", "status": "proposed", "expires_at": "2027-03-16T13:05:00Z"}},
 }
 
 func TestHTMLEscapesPayloads(t *testing.T) {

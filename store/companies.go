@@ -168,30 +168,37 @@ func (s *Store) CreateCompany(ctx context.Context, actor passerelle.Principal, i
 	var c Company
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		c, err = scanCompany(tx.QueryRow(ctx, `INSERT INTO companies (id, siret, name, naf_code, headcount_band, address,
-				latitude, longitude, disability_friendly, contacts)
-			VALUES (@id, @siret, @name, @naf_code, @headcount_band, @address, @latitude, @longitude, @disability_friendly, @contacts)
-			RETURNING `+companyColumns, companyArgs(uuid.New(), in)))
-		if uniqueViolation(err, "companies_siret_key") {
-			return passerelle.Errorf(passerelle.EConflict,
-				"A company with SIRET %s is already registered: ask to work with it with POST /v1/partnerships and the body {\"siret\": \"%s\"} (admins add organisation_id); the company accepts or refuses.",
-				in.SIRET, in.SIRET)
-		}
-		if err != nil {
-			return err
-		}
-		org := actorOrganisation(actor)
-		if err := audit(ctx, tx, actor, "create", "company", c.ID, org, nil); err != nil {
-			return err
-		}
-		if org == nil {
-			return nil
-		}
-		// The organisation that registers a company is its steward.
-		_, _, err = insertPartnership(ctx, tx, actor, *org, c.ID, passerelle.PartnershipActive, true)
+		c, err = createCompany(ctx, tx, actor, in)
 		return err
 	})
 	return c, wrap("create company", err)
+}
+
+// createCompany registers a checked company in tx, its actor's organisation
+// (if any) becoming its steward.
+func createCompany(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, in CompanyInput) (Company, error) {
+	c, err := scanCompany(tx.QueryRow(ctx, `INSERT INTO companies (id, siret, name, naf_code, headcount_band, address,
+			latitude, longitude, disability_friendly, contacts)
+		VALUES (@id, @siret, @name, @naf_code, @headcount_band, @address, @latitude, @longitude, @disability_friendly, @contacts)
+		RETURNING `+companyColumns, companyArgs(uuid.New(), in)))
+	if uniqueViolation(err, "companies_siret_key") {
+		return c, passerelle.Errorf(passerelle.EConflict,
+			"A company with SIRET %s is already registered: ask to work with it with POST /v1/partnerships and the body {\"siret\": \"%s\"} (admins add organisation_id); the company accepts or refuses.",
+			in.SIRET, in.SIRET)
+	}
+	if err != nil {
+		return c, err
+	}
+	org := actorOrganisation(actor)
+	if err := audit(ctx, tx, actor, "create", "company", c.ID, org, nil); err != nil {
+		return c, err
+	}
+	if org == nil {
+		return c, nil
+	}
+	// The organisation that registers a company is its steward.
+	_, _, err = insertPartnership(ctx, tx, actor, *org, c.ID, passerelle.PartnershipActive, true)
+	return c, err
 }
 
 // GetCompany returns a company actor may see.

@@ -125,6 +125,23 @@ func (s *Store) FanOut(ctx context.Context, id uuid.UUID, opts FanOutOptions, co
 			}
 		}
 
+		if e.CompanyID != nil && opts.Email && companyHears(e) {
+			// The company's users hear, by email, what asks for their answer.
+			emails, err := companyUserEmails(ctx, tx, *e.CompanyID)
+			if err != nil {
+				return err
+			}
+			for _, to := range emails {
+				added, err := newDelivery(ChannelEmail, to, ModeInstant, nil, nil)
+				if err != nil {
+					return err
+				}
+				if added {
+					res.Emails++
+				}
+			}
+		}
+
 		if e.Type == EventOfferExpiring && e.CompanyID != nil && opts.Email {
 			var contacts []Contact
 			err := tx.QueryRow(ctx, `SELECT contacts FROM companies WHERE id = $1`, *e.CompanyID).Scan(&contacts)
@@ -305,6 +322,9 @@ type Email struct {
 	Event  Event
 	To     string
 	ToName string // "" for a company contact
+	// ForCompany says the recipient is a company's (a contact or a user, not
+	// an adviser): the message links to the company's space.
+	ForCompany bool
 }
 
 // EmailToSend returns email delivery id with its event and address; found is
@@ -325,6 +345,7 @@ func (s *Store) EmailToSend(ctx context.Context, id uuid.UUID) (m Email, found b
 	}
 	m.Event = ev
 	m.To = m.Recipient
+	m.ForCompany = adviserEmail == nil
 	if adviserEmail != nil {
 		m.To, m.ToName = *adviserEmail, *adviserName
 	}
@@ -349,4 +370,17 @@ func (s *Store) RecordDeliveryFailure(ctx context.Context, id uuid.UUID, reason 
 	_, err := s.pool.Exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, last_error = left($2, 1000),
 		status = CASE WHEN status = 'sent' THEN status ELSE $3 END, updated_at = now() WHERE id = $1`, id, reason, status)
 	return wrap("record delivery failure", err)
+}
+
+// companyHears reports whether the users of e's company are emailed about e:
+// a proposal sent to the company, its reminder before it expires, an offer
+// about to expire. Nothing else: the company follows the rest in its space.
+func companyHears(e Event) bool {
+	switch e.Type {
+	case EventProposalExpiring, EventOfferExpiring:
+		return true
+	case EventProposalStatusChanged:
+		return e.Payload["to"] == ProposalProposed
+	}
+	return false
 }

@@ -47,6 +47,9 @@ type Placement struct {
 	Outcome          *string
 	OutcomeReason    string
 	EndedAt          *time.Time
+	// StartConfirmedAt is when the start date was confirmed (by the company,
+	// usually); nil while it is only the offer's.
+	StartConfirmedAt *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	Version          int
@@ -55,7 +58,7 @@ type Placement struct {
 // placementColumns: l is placements, t trainees, o offers.
 const placementColumns = `l.id, l.proposal_id, l.trainee_id, t.pseudonym_salt, l.offer_id, o.title, l.organisation_id,
 	l.company_id, t.referent_id, l.kind, l.start_date, l.end_date, l.tutor_name, l.tutor_role, l.outcome, l.outcome_reason,
-	l.ended_at, l.created_at, l.updated_at, l.version`
+	l.ended_at, l.start_confirmed_at, l.created_at, l.updated_at, l.version`
 
 const placementFrom = ` FROM placements l JOIN trainees t ON t.id = l.trainee_id JOIN offers o ON o.id = l.offer_id`
 
@@ -64,7 +67,7 @@ func scanPlacement(row pgx.Row) (Placement, error) {
 	var salt []byte
 	err := row.Scan(&l.ID, &l.ProposalID, &l.TraineeID, &salt, &l.OfferID, &l.OfferTitle, &l.OrganisationID, &l.CompanyID,
 		&l.ReferentID, &l.Kind, &l.StartDate, &l.EndDate, &l.TutorName, &l.TutorRole, &l.Outcome, &l.OutcomeReason,
-		&l.EndedAt, &l.CreatedAt, &l.UpdatedAt, &l.Version)
+		&l.EndedAt, &l.StartConfirmedAt, &l.CreatedAt, &l.UpdatedAt, &l.Version)
 	l.TraineePseudonym = Trainee{pseudonymSalt: salt}.Pseudonym(l.CompanyID)
 	return l, err
 }
@@ -208,6 +211,9 @@ type PlacementUpdate struct {
 	EndDate   *time.Time
 	TutorName *string
 	TutorRole *string
+	// ConfirmStart records the start date (the new one, or the current one)
+	// as confirmed.
+	ConfirmStart bool
 }
 
 // UpdatePlacement sets the dates and tutor of an ongoing placement. The
@@ -244,14 +250,15 @@ func (s *Store) UpdatePlacement(ctx context.Context, actor passerelle.Principal,
 			role = strings.TrimSpace(*in.TutorRole)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE placements SET start_date = $2, end_date = $3, tutor_name = $4, tutor_role = $5,
-			updated_at = now(), version = version + 1 WHERE id = $1`, id, start, end, name, role); err != nil {
+			start_confirmed_at = CASE WHEN $6 THEN now() ELSE start_confirmed_at END,
+			updated_at = now(), version = version + 1 WHERE id = $1`, id, start, end, name, role, in.ConfirmStart); err != nil {
 			return err
 		}
 		l, err = getPlacement(ctx, tx, actor, id, false)
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "update", "placement", id, &l.OrganisationID, nil)
+		return audit(ctx, tx, actor, "update", "placement", id, &l.OrganisationID, map[string]any{"confirm_start": in.ConfirmStart})
 	})
 	return l.forReader(actor), wrap("update placement", err)
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"math"
 	"time"
 )
@@ -60,4 +61,31 @@ func (l RateLimit) decide(now time.Time, after, before *time.Time) RateDecision 
 	}
 	// Allowed again once tat + emission - now fits in the window.
 	return RateDecision{Remaining: 0, Reset: tat.Sub(now), RetryAfter: tat.Add(emission).Sub(now.Add(window))}
+}
+
+// ChargeAddress charges one request of address (a client's IP, an IPv6 one
+// by its /64: see web's clientAddress) to the limit of bucket (one anonymous
+// form), with the GCRA state shared by every process in address_rate_limits.
+// The arithmetic is the API keys' (AuthenticateLimited), in one statement.
+func (s *Store) ChargeAddress(ctx context.Context, bucket, address string, limit RateLimit) (RateDecision, error) {
+	interval, window := limit.interval()
+	if interval == 0 {
+		return limit.decide(time.Time{}, nil, nil), nil
+	}
+	var after, before *time.Time
+	var now time.Time
+	err := s.pool.QueryRow(ctx, `WITH prior AS (
+			SELECT tat FROM address_rate_limits WHERE bucket = $1 AND address = $2
+		), charged AS (
+			INSERT INTO address_rate_limits AS r (bucket, address, tat) VALUES ($1, $2, now() + $3::interval)
+			ON CONFLICT (bucket, address) DO UPDATE SET tat = greatest(r.tat, now()) + $3::interval
+				WHERE greatest(r.tat, now()) + $3::interval <= now() + $4::interval
+			RETURNING tat
+		)
+		SELECT (SELECT tat FROM charged), (SELECT tat FROM prior), now()`,
+		bucket, address, interval, window).Scan(&after, &before, &now)
+	if err != nil {
+		return RateDecision{}, wrap("charge address", err)
+	}
+	return limit.decide(now, after, before), nil
 }

@@ -24,27 +24,42 @@ const (
 	SessionTTL    = 30 * 24 * time.Hour
 )
 
-// SigninLink is a link created for one adviser; Token is the secret to put
-// in the URL, known only at creation.
+// SigninLink is a link created for one adviser or one company user (the
+// other id is zero); Token is the secret to put in the URL, known only at
+// creation.
 type SigninLink struct {
-	AdviserID   uuid.UUID
-	AdviserName string
-	Email       string
-	Token       string
-	ExpiresAt   time.Time
+	AdviserID     uuid.UUID
+	CompanyUserID uuid.UUID
+	// Name is the person's name, for the email's greeting.
+	Name      string
+	Email     string
+	Token     string
+	ExpiresAt time.Time
 }
 
-// Session is an open console session.
+// Session is an open console session, of an adviser or of a company user.
 type Session struct {
 	ID             uuid.UUID
-	AdviserID      uuid.UUID
-	AdviserName    string
-	OrganisationID uuid.UUID
-	ExpiresAt      time.Time
+	AdviserID      uuid.UUID // zero for a company user
+	OrganisationID uuid.UUID // the adviser's organisation
+	CompanyUserID  uuid.UUID // zero for an adviser
+	CompanyID      uuid.UUID // the company user's company
+	CompanyName    string
+	// Name is the signed-in person's name.
+	Name      string
+	ExpiresAt time.Time
 }
 
-// Principal is the adviser principal the console acts as for this session.
+// ForCompany reports whether the session is a company user's.
+func (s Session) ForCompany() bool { return s.CompanyUserID != uuid.Nil }
+
+// Principal is who the console acts as for this session: the adviser, or the
+// company role bound to the user's company — the principal a company's API
+// key gives, so every rule of the API applies unchanged.
 func (s Session) Principal() passerelle.Principal {
+	if s.ForCompany() {
+		return passerelle.Principal{Role: passerelle.RoleCompany, CompanyID: s.CompanyID, SessionID: s.ID}
+	}
 	return passerelle.Principal{Role: passerelle.RoleAdviser, OrganisationID: s.OrganisationID,
 		AdviserID: s.AdviserID, SessionID: s.ID}
 }
@@ -62,37 +77,61 @@ func hashToken(token string) []byte {
 	return h[:]
 }
 
-// CreateSigninLinks creates a sign-in link for every adviser with this email
-// (an email is unique per organisation, so a person in two organisations gets
-// two links). An unknown email returns no link and no error: the caller
-// answers the same either way.
+// CreateSigninLinks creates a sign-in link for every adviser and every
+// company user with this email (an email is unique per organisation and per
+// company, so a person in two of them gets two links). An unknown email
+// returns no link and no error: the caller answers the same either way.
 func (s *Store) CreateSigninLinks(ctx context.Context, email string) ([]SigninLink, error) {
 	var links []SigninLink
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, name, email FROM advisers WHERE lower(email) = lower($1) ORDER BY id`, email)
+		rows, err := tx.Query(ctx, `SELECT id, NULL::uuid, name, email FROM advisers WHERE lower(email) = lower($1)
+			UNION ALL SELECT NULL::uuid, id, name, email FROM company_users WHERE lower(email) = lower($1)
+			ORDER BY 1, 2`, email)
 		if err != nil {
 			return err
 		}
 		found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SigninLink, error) {
 			var l SigninLink
-			return l, r.Scan(&l.AdviserID, &l.AdviserName, &l.Email)
+			var adviser, user *uuid.UUID
+			err := r.Scan(&adviser, &user, &l.Name, &l.Email)
+			if adviser != nil {
+				l.AdviserID = *adviser
+			}
+			if user != nil {
+				l.CompanyUserID = *user
+			}
+			return l, err
 		})
 		if err != nil {
 			return err
 		}
-		for _, l := range found {
-			var hash []byte
-			l.Token, hash = newToken()
-			if err := tx.QueryRow(ctx, `INSERT INTO signin_links (id, adviser_id, token_hash, expires_at)
-				VALUES ($1, $2, $3, now() + make_interval(secs => $4)) RETURNING expires_at`,
-				uuid.New(), l.AdviserID, hash, SigninLinkTTL.Seconds()).Scan(&l.ExpiresAt); err != nil {
+		for i := range found {
+			if err := insertSigninLink(ctx, tx, &found[i], ""); err != nil {
 				return err
 			}
-			links = append(links, l)
+			links = append(links, found[i])
 		}
 		return nil
 	})
 	return links, wrap("create sign-in links", err)
+}
+
+// insertSigninLink gives l its token and stores the token's hash; next is
+// where the link leads once used ("" for the home page).
+func insertSigninLink(ctx context.Context, tx pgx.Tx, l *SigninLink, next string) error {
+	var hash []byte
+	l.Token, hash = newToken()
+	return tx.QueryRow(ctx, `INSERT INTO signin_links (id, adviser_id, company_user_id, token_hash, next_path, expires_at)
+		VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) RETURNING expires_at`,
+		uuid.New(), nilUUID(l.AdviserID), nilUUID(l.CompanyUserID), hash, next, SigninLinkTTL.Seconds()).Scan(&l.ExpiresAt)
+}
+
+// nilUUID is id, or NULL when zero.
+func nilUUID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
 }
 
 // errLinkInvalid is the one answer for an unknown, used or expired link: the
@@ -101,15 +140,17 @@ func errLinkInvalid() error {
 	return passerelle.Errorf(passerelle.EUnauthorized, "This sign-in link is invalid, used or expired.")
 }
 
-// ConsumeSigninLink uses a link once and opens a session for its adviser. It
-// returns the session and the session's token for the cookie.
-func (s *Store) ConsumeSigninLink(ctx context.Context, token string) (Session, string, error) {
+// ConsumeSigninLink uses a link once and opens a session for its adviser or
+// company user. It returns the session, the session's token for the cookie,
+// and the path the link leads to ("" for the home page).
+func (s *Store) ConsumeSigninLink(ctx context.Context, token string) (Session, string, string, error) {
 	var sess Session
-	var sessionToken string
+	var sessionToken, next string
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var adviser, user *uuid.UUID
 		err := tx.QueryRow(ctx, `UPDATE signin_links SET used_at = now()
-			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING adviser_id`,
-			hashToken(token)).Scan(&sess.AdviserID)
+			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING adviser_id, company_user_id, next_path`,
+			hashToken(token)).Scan(&adviser, &user, &next)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errLinkInvalid()
 		}
@@ -118,27 +159,55 @@ func (s *Store) ConsumeSigninLink(ctx context.Context, token string) (Session, s
 		}
 		var hash []byte
 		sessionToken, hash = newToken()
-		sess.ID = uuid.New()
-		err = tx.QueryRow(ctx, `INSERT INTO sessions (id, adviser_id, token_hash, expires_at)
-			SELECT $1, a.id, $3, now() + make_interval(secs => $4) FROM advisers a WHERE a.id = $2
-			RETURNING expires_at, (SELECT name FROM advisers WHERE id = $2), (SELECT organisation_id FROM advisers WHERE id = $2)`,
-			sess.ID, sess.AdviserID, hash, SessionTTL.Seconds()).Scan(&sess.ExpiresAt, &sess.AdviserName, &sess.OrganisationID)
+		sess, err = scanSession(tx.QueryRow(ctx, `WITH s AS (
+				INSERT INTO sessions (id, adviser_id, company_user_id, token_hash, expires_at)
+				VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5)) RETURNING *)
+			SELECT `+sessionColumns+sessionFrom, uuid.New(), adviser, user, hash, SessionTTL.Seconds()))
 		if err != nil {
 			return err
 		}
+		if sess.ForCompany() {
+			return audit(ctx, tx, sess.Principal(), "sign_in", "company_user", sess.CompanyUserID, nil,
+				map[string]any{"company_id": sess.CompanyID})
+		}
 		return audit(ctx, tx, sess.Principal(), "sign_in", "adviser", sess.AdviserID, &sess.OrganisationID, nil)
 	})
-	return sess, sessionToken, wrap("consume sign-in link", err)
+	return sess, sessionToken, next, wrap("consume sign-in link", err)
+}
+
+// sessionColumns read a session (s) with its owner, adviser (a) or company
+// user (u) and company (c).
+const sessionColumns = `s.id, s.adviser_id, a.organisation_id, s.company_user_id, u.company_id, c.name,
+	coalesce(a.name, u.name), s.expires_at`
+
+const sessionFrom = ` FROM s LEFT JOIN advisers a ON a.id = s.adviser_id
+	LEFT JOIN company_users u ON u.id = s.company_user_id LEFT JOIN companies c ON c.id = u.company_id`
+
+func scanSession(row pgx.Row) (Session, error) {
+	var sess Session
+	var adviser, org, user, company *uuid.UUID
+	var companyName *string
+	err := row.Scan(&sess.ID, &adviser, &org, &user, &company, &companyName, &sess.Name, &sess.ExpiresAt)
+	for _, f := range []struct {
+		dst *uuid.UUID
+		src *uuid.UUID
+	}{{&sess.AdviserID, adviser}, {&sess.OrganisationID, org}, {&sess.CompanyUserID, user}, {&sess.CompanyID, company}} {
+		if f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+	if companyName != nil {
+		sess.CompanyName = *companyName
+	}
+	return sess, err
 }
 
 // SessionByToken returns the open session of a cookie's token. A revoked,
 // expired or unknown one is EUnauthorized.
 func (s *Store) SessionByToken(ctx context.Context, token string) (Session, error) {
-	var sess Session
-	err := s.pool.QueryRow(ctx, `UPDATE sessions s SET last_seen_at = now()
-		FROM advisers a WHERE a.id = s.adviser_id AND s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
-		RETURNING s.id, s.adviser_id, a.name, a.organisation_id, s.expires_at`, hashToken(token)).
-		Scan(&sess.ID, &sess.AdviserID, &sess.AdviserName, &sess.OrganisationID, &sess.ExpiresAt)
+	sess, err := scanSession(s.pool.QueryRow(ctx, `WITH s AS (UPDATE sessions SET last_seen_at = now()
+		WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING *)
+		SELECT `+sessionColumns+sessionFrom, hashToken(token)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sess, passerelle.Errorf(passerelle.EUnauthorized, "Session expired or revoked.")
 	}
@@ -152,7 +221,7 @@ func (s *Store) RevokeSession(ctx context.Context, actor passerelle.Principal) e
 			actor.SessionID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, actor, "sign_out", "adviser", actor.AdviserID, &actor.OrganisationID, nil)
+		return auditSignout(ctx, tx, actor, "sign_out", nil)
 	}))
 }
 
@@ -161,14 +230,31 @@ func (s *Store) RevokeSession(ctx context.Context, actor passerelle.Principal) e
 func (s *Store) RevokeAllSessions(ctx context.Context, actor passerelle.Principal) (int, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now() WHERE adviser_id = $1 AND revoked_at IS NULL`,
-			actor.AdviserID)
+		// Every session of the person whose session this is.
+		tag, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now()
+			WHERE revoked_at IS NULL AND (adviser_id, company_user_id) IS NOT DISTINCT FROM
+				(SELECT adviser_id, company_user_id FROM sessions WHERE id = $1)`, actor.SessionID)
 		if err != nil {
 			return err
 		}
 		n = tag.RowsAffected()
-		return audit(ctx, tx, actor, "sign_out_everywhere", "adviser", actor.AdviserID, &actor.OrganisationID,
-			map[string]any{"sessions": n})
+		return auditSignout(ctx, tx, actor, "sign_out_everywhere", map[string]any{"sessions": n})
 	})
 	return int(n), wrap("revoke all sessions", err)
+}
+
+// auditSignout records a sign-out of actor's session owner.
+func auditSignout(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, action string, details map[string]any) error {
+	if actor.Role == passerelle.RoleCompany {
+		var user uuid.UUID
+		if err := tx.QueryRow(ctx, `SELECT company_user_id FROM sessions WHERE id = $1`, actor.SessionID).Scan(&user); err != nil {
+			return err
+		}
+		if details == nil {
+			details = map[string]any{}
+		}
+		details["company_id"] = actor.CompanyID
+		return audit(ctx, tx, actor, action, "company_user", user, nil, details)
+	}
+	return audit(ctx, tx, actor, action, "adviser", actor.AdviserID, &actor.OrganisationID, details)
 }

@@ -66,12 +66,12 @@ func signinEmail(base string, l store.SigninLink) notify.Email {
 	url := LinkURL(base, l.Token)
 	minutes := int(store.SigninLinkTTL.Minutes())
 	var html strings.Builder
-	_ = signinHTML.Execute(&html, map[string]any{"Name": l.AdviserName, "URL": url, "Minutes": minutes})
-	return notify.Email{To: l.Email, ToName: l.AdviserName, Message: notify.Message{
+	_ = signinHTML.Execute(&html, map[string]any{"Name": l.Name, "URL": url, "Minutes": minutes})
+	return notify.Email{To: l.Email, ToName: l.Name, Message: notify.Message{
 		Subject: "Votre lien de connexion à Passerelle",
 		Text: fmt.Sprintf("Bonjour %s,\n\nPour vous connecter à la console Passerelle, ouvrez ce lien "+
 			"(valable %d minutes, une seule fois) :\n\n%s\n\nSi vous n'avez rien demandé, ignorez ce message : "+
-			"personne ne peut se connecter sans ce lien.\n", l.AdviserName, minutes, url),
+			"personne ne peut se connecter sans ce lien.\n", l.Name, minutes, url),
 		HTML: html.String(),
 	}}
 }
