@@ -82,6 +82,12 @@ func hashToken(token string) []byte {
 // company, so a person in two of them gets two links). An unknown email
 // returns no link and no error: the caller answers the same either way.
 func (s *Store) CreateSigninLinks(ctx context.Context, email string) ([]SigninLink, error) {
+	return s.CreateSigninLinksTo(ctx, email, "")
+}
+
+// CreateSigninLinksTo is CreateSigninLinks for links that lead to next (a
+// console path the caller has checked) once used.
+func (s *Store) CreateSigninLinksTo(ctx context.Context, email, next string) ([]SigninLink, error) {
 	var links []SigninLink
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, NULL::uuid, name, email FROM advisers WHERE lower(email) = lower($1)
@@ -106,7 +112,7 @@ func (s *Store) CreateSigninLinks(ctx context.Context, email string) ([]SigninLi
 			return err
 		}
 		for i := range found {
-			if err := insertSigninLink(ctx, tx, &found[i], ""); err != nil {
+			if err := insertSigninLink(ctx, tx, &found[i], next); err != nil {
 				return err
 			}
 			links = append(links, found[i])

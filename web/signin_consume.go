@@ -18,7 +18,7 @@ func (h *Handler) signinLinkShow(w http.ResponseWriter, r *http.Request) {
 // used, expired or unknown link shows the same French error page and opens
 // nothing.
 func (h *Handler) signinConsume(w http.ResponseWriter, r *http.Request) {
-	sess, token, err := h.deps.Store.ConsumeSigninLink(r.Context(), form.Read(r).String("token"))
+	sess, token, next, err := h.deps.Store.ConsumeSigninLink(r.Context(), form.Read(r).String("token"))
 	if passerelle.ErrorCode(err) == passerelle.EUnauthorized {
 		h.cookies.Clear(w)
 		h.renderError(w, r, http.StatusBadRequest, "Lien invalide ou expiré",
@@ -30,5 +30,11 @@ func (h *Handler) signinConsume(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.cookies.Set(w, token, sess.ExpiresAt)
-	http.Redirect(w, r, Prefix+"/", http.StatusSeeOther)
+	if next = safeNext(next); next == "" {
+		next = Prefix + "/"
+		if sess.ForCompany() {
+			next = Prefix + "/company"
+		}
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }

@@ -19,13 +19,14 @@ import (
 // insert run either way, and the email is sent after the answer, so neither
 // the page nor its timing says whether someone is an adviser here.
 func (h *Handler) signinSend(w http.ResponseWriter, r *http.Request) {
-	email := form.Read(r).String("email")
+	f := form.Read(r)
+	email, next := f.String("email"), safeNext(f.String("next"))
 	if _, err := mail.ParseAddress(email); err != nil || !strings.Contains(email, "@") {
-		h.render(w, r, http.StatusUnprocessableEntity, "signin", page{Title: "Connexion", Data: signinPage{Email: email,
+		h.render(w, r, http.StatusUnprocessableEntity, "signin", page{Title: "Connexion", Data: signinPage{Email: email, Next: next,
 			Errors: map[string]string{"email": "Indiquez votre adresse e-mail professionnelle, par exemple prenom.nom@exemple.fr."}}})
 		return
 	}
-	links, err := h.deps.Store.CreateSigninLinks(r.Context(), email)
+	links, err := h.deps.Store.CreateSigninLinksTo(r.Context(), email, next)
 	if err != nil {
 		h.fail(w, r, err)
 		return

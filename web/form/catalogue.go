@@ -64,6 +64,15 @@ var French = map[string]string{
 	"unknown id":                                                                      "identifiant inconnu",
 	"already used in this organisation":                                               "déjà utilisée dans cette structure",
 	"invalid cursor":                                                                  "position de page invalide",
+	// The company space and the partner requests (docs/console-company.md).
+	"at most 2000 characters":                                     "2 000 caractères au plus",
+	"at most 40 characters":                                       "40 caractères au plus",
+	"must be 1, 3 or 6":                                           "doit être 1, 3 ou 6",
+	"must be an email address such as name@example.fr":            "indiquez une adresse e-mail, par exemple prenom.nom@exemple.fr",
+	"a SIRET is exactly 14 digits":                                "un SIRET compte exactement 14 chiffres",
+	"not a valid SIRET: its check digit does not match (a typo?)": "ce SIRET n'est pas valide : sa clé de contrôle ne correspond pas (une faute de frappe ?)",
+	"give 1 to %s ROME codes":                                     "choisissez un métier (jusqu'à %s)",
+	"must be a French postal code: five digits":                   "doit être un code postal français : cinq chiffres",
 	// The form reader's own messages (form.go).
 	"required":           "obligatoire",
 	"not a date":         "doit être une date (jj/mm/aaaa)",

@@ -7,6 +7,8 @@ package session
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"path"
 	"time"
 
 	"github.com/passerelle-dev/passerelle"
@@ -74,10 +76,17 @@ func (c Cookies) Load(st *store.Store) func(http.Handler) http.Handler {
 }
 
 // Require sends a request without a session to signIn, and serves the others.
+// A page asked for (GET), other than the home page, is named in signIn's
+// "next" parameter, so the sign-in link leads back to it (an emailed link
+// to a proposal lands on the proposal).
 func Require(signIn string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, ok := From(r.Context()); !ok {
-			http.Redirect(w, r, signIn, http.StatusSeeOther)
+			target := signIn
+			if r.Method == http.MethodGet && r.URL.Path != path.Dir(signIn)+"/" {
+				target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
 			return
 		}
 		next.ServeHTTP(w, r)
