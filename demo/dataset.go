@@ -28,13 +28,21 @@ type Cohort struct {
 	SignedTarget   int // targets.signed_contracts; 0 for none
 }
 
+// CompanyUserEmail is the demo's company user: Marc Exemple, of the Gonesse
+// programme's bakery, signs in to the company space with it (make run prints
+// a link).
+const CompanyUserEmail = "marc.exemple@boulangerie-vieux-pays.example.org"
+
 // Company is a partner company and its offers.
 type Company struct {
 	Name, NAF, Headcount     string
 	Street, PostalCode, Town string
 	DisabilityFriendly       bool
 	ContactName, ContactRole string
-	Offers                   []Offer
+	// ContactEmail, when set, lets the contact sign in to the company space
+	// (a company user).
+	ContactEmail string
+	Offers       []Offer
 }
 
 // Offer is a published offer; it starts StartInMonths after the load.
@@ -216,7 +224,8 @@ var Programmes = []Programme{
 		},
 		Companies: []Company{
 			{Name: "Boulangerie du Vieux Pays (démo)", NAF: "10.71C", Headcount: "1-9", Street: "12 rue de Paris", PostalCode: "95500", Town: "Gonesse",
-				DisabilityFriendly: true, ContactName: "Marc Exemple", ContactRole: "gérant", Offers: []Offer{
+				DisabilityFriendly: true, ContactName: "Marc Exemple", ContactRole: "gérant",
+				ContactEmail: CompanyUserEmail, Offers: []Offer{
 					{Kind: "apprenticeship", Title: "Apprenti·e boulanger·ère", ROME: []string{"D1102"}, Required: []string{"pétrissage", "hygiène alimentaire"}, Positions: 1, Weeks: 104, StartInMonths: 2, OpenToMinors: true, Level: "cap_bep"},
 				}},
 			{Name: "Roissy Web Studio (démo)", NAF: "62.01Z", Headcount: "10-49", Street: "1 avenue du 8 Mai 1945", PostalCode: "95200", Town: "Sarcelles",

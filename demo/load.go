@@ -220,7 +220,13 @@ func (l *loader) company(ctx context.Context, staff passerelle.Principal, c Comp
 	co, err := l.st.CreateCompany(ctx, staff, store.CompanyInput{SIRET: siret(c.Name), Name: c.Name, NAFCode: c.NAF,
 		HeadcountBand: c.Headcount, Address: store.Address{Street: c.Street, PostalCode: c.PostalCode, Town: c.Town},
 		DisabilityFriendly: c.DisabilityFriendly,
-		Contacts:           []store.Contact{{Name: c.ContactName, Role: c.ContactRole}}})
+		Contacts:           []store.Contact{{Name: c.ContactName, Role: c.ContactRole, Email: c.ContactEmail}}})
+	if err != nil || c.ContactEmail == "" {
+		return co.ID, err
+	}
+	// The programme that registered the company invites its contact to the
+	// company space (the link it creates is not sent: the demo prints one).
+	_, _, err = l.st.InviteCompanyUser(ctx, staff, co.ID, store.CompanyUserInput{Name: c.ContactName, Email: c.ContactEmail})
 	return co.ID, err
 }
 

@@ -393,6 +393,13 @@ func offerArgs(in OfferInput, needCompany bool) (pgx.NamedArgs, error) {
 	return args, nil
 }
 
+// DefaultCommune is the commune an offer at postal code pc is placed in when
+// its INSEE code is not given (forms preselect it).
+func DefaultCommune(pc string) (reference.Place, bool) {
+	p, _, _, err := locate(pc, "")
+	return p, err == nil
+}
+
 // locate finds the commune of an offer and its coordinates: the commune named
 // by inseeCode among those of the postal code, or by default the one the
 // postal code is geocoded to.

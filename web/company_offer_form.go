@@ -94,6 +94,9 @@ type offerFormPage struct {
 	Errors    form.Errors
 }
 
+// Editing reports whether the form edits an offer (rather than posting one).
+func (p offerFormPage) Editing() bool { return p.OfferID != uuid.Nil }
+
 // Has reports whether the kind's form asks for field.
 func (p offerFormPage) Has(field string) bool { return slices.Contains(p.Fields, field) }
 
@@ -101,8 +104,23 @@ func newOfferForm(kind string, in store.OfferInput) offerFormPage {
 	in.Kind = kind
 	d := offerFormPage{Kind: kind, Fields: kindFields[kind], Levels: store.QualificationLevels, Remote: store.RemoteModes,
 		In: in, Errors: form.Errors{}}
-	if pc, err := reference.ParsePostalCode(in.PostalCode); err == nil {
-		d.Places = reference.PlacesByPostalCode(pc)
+	return withPlaces(d)
+}
+
+// withPlaces lists the communes of the postal code typed, the one the store
+// would choose preselected.
+func withPlaces(d offerFormPage) offerFormPage {
+	d.Places = nil
+	pc, err := reference.ParsePostalCode(d.In.PostalCode)
+	if err != nil {
+		return d
+	}
+	d.Places = reference.PlacesByPostalCode(pc)
+	if !slices.ContainsFunc(d.Places, func(p reference.Place) bool { return p.INSEE == d.In.INSEECode }) {
+		d.In.INSEECode = ""
+		if p, ok := store.DefaultCommune(pc); ok {
+			d.In.INSEECode = p.INSEE
+		}
 	}
 	return d
 }
@@ -284,13 +302,7 @@ func (h *Handler) companyOfferUpdate(w http.ResponseWriter, r *http.Request) {
 
 // offerFormAgain refreshes what the form shows beside what was typed: the
 // communes of the postal code typed.
-func (h *Handler) offerFormAgain(d offerFormPage) offerFormPage {
-	d.Places = nil
-	if pc, err := reference.ParsePostalCode(d.In.PostalCode); err == nil {
-		d.Places = reference.PlacesByPostalCode(pc)
-	}
-	return d
-}
+func (h *Handler) offerFormAgain(d offerFormPage) offerFormPage { return withPlaces(d) }
 
 // romeFound looks jobs up by words, leaving out those already chosen.
 func romeFound(q string, chosen []string) []reference.ROMEEntry {

@@ -8,7 +8,7 @@ import (
 	"github.com/passerelle-dev/passerelle/web"
 )
 
-// runSigninLink prints a console sign-in link for an adviser, without email:
+// runSigninLink prints a console sign-in link for an adviser or a company user, without email:
 // `make run` uses it so that a newcomer is inside the console in one click.
 // It is the same single-use, 15-minute link the sign-in form mails.
 func runSigninLink(ctx context.Context, env *Env, args []string) error {
@@ -31,7 +31,7 @@ func runSigninLink(ctx context.Context, env *Env, args []string) error {
 		return cliError(err)
 	}
 	if len(links) == 0 {
-		return usageError{fmt.Sprintf("signin-link: no adviser has the email %s", *email)}
+		return usageError{fmt.Sprintf("signin-link: no adviser or company user has the email %s", *email)}
 	}
 	for _, l := range links {
 		fmt.Fprintln(env.Stdout, web.LinkURL(env.Config.PublicBaseURL, l.Token))
