@@ -20,9 +20,9 @@ var offerActionLabels = map[string]string{
 
 // offerFlashes are the confirmations of the offer page, by ?ok=.
 var offerFlashes = map[string]string{
-	"cree":            "L'offre est enregistrée en brouillon. Publiez-la pour que les référents la trouvent.",
-	"modifiee":        "L'offre est modifiée.",
-	"copiee":          "Voici une copie de l'offre, en brouillon, aux dates décalées d'un an : vérifiez-la puis publiez-la.",
+	"cree":              "L'offre est enregistrée en brouillon. Publiez-la pour que les référents la trouvent.",
+	"modifiee":          "L'offre est modifiée.",
+	"copiee":            "Voici une copie de l'offre, en brouillon, aux dates décalées d'un an : vérifiez-la puis publiez-la.",
 	store.ActionPublish: "L'offre est publiée : les référents la trouvent dans leur recherche.",
 	store.ActionPause:   "L'offre est en pause : elle n'apparaît plus dans les recherches.",
 	store.ActionResume:  "L'offre est de nouveau publiée.",
@@ -144,4 +144,3 @@ func (h *Handler) companyOfferDuplicate(w http.ResponseWriter, r *http.Request) 
 	}
 	http.Redirect(w, r, Prefix+"/company/offers/"+c.ID.String()+"?ok=copiee", http.StatusSeeOther) //nolint:gosec // G710: our own path and the stored offer's id
 }
-

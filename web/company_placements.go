@@ -47,11 +47,11 @@ func (h *Handler) companyPlacements(w http.ResponseWriter, r *http.Request) {
 
 // companyPlacementPage is the data of templates/company_placement.html.
 type companyPlacementPage struct {
-	P        store.Placement
-	Answers  []store.PlacementCheckin
-	Due      []int // months whose questions are due
-	Goings   []string
-	Errors   form.Errors
+	P       store.Placement
+	Answers []store.PlacementCheckin
+	Due     []int // months whose questions are due
+	Goings  []string
+	Errors  form.Errors
 }
 
 // parisDay is now's date in Paris, at midnight UTC, as the database's dates

@@ -411,10 +411,10 @@ func TestCompanyRoutesTenancy(t *testing.T) {
 		"/console/company/proposals/" + proposal.String(), "/console/company/proposals/" + shortlisted.ID.String(),
 		"/console/company/placements/" + placement.String()}
 	posts := map[string]url.Values{
-		"/console/company/offers/" + offer.String():                     {"kind": {"internship"}, "version": {"1"}, "title": {"x"}},
-		"/console/company/offers/" + offer.String() + "/status":         {"action": {"pause"}, "version": {"1"}},
-		"/console/company/offers/" + offer.String() + "/duplicate":      {},
-		"/console/company/proposals/" + proposal.String() + "/answer":   {"to": {"accepted"}, "version": {"1"}},
+		"/console/company/offers/" + offer.String():                    {"kind": {"internship"}, "version": {"1"}, "title": {"x"}},
+		"/console/company/offers/" + offer.String() + "/status":        {"action": {"pause"}, "version": {"1"}},
+		"/console/company/offers/" + offer.String() + "/duplicate":     {},
+		"/console/company/proposals/" + proposal.String() + "/answer":  {"to": {"accepted"}, "version": {"1"}},
 		"/console/company/placements/" + placement.String() + "/start": {"version": {"1"}, "start_date": {"2027-01-01"}},
 		"/console/company/placements/" + placement.String() + "/checkins": {"month": {"1"}, "still_there": {"oui"},
 			"going": {"well"}},

@@ -112,5 +112,3 @@ func LinkIn(text, base string) string {
 	}
 	return text[i:end]
 }
-
-
