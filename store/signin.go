@@ -237,9 +237,9 @@ func (s *Store) RevokeAllSessions(ctx context.Context, actor passerelle.Principa
 	var n int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		// Every session of the person whose session this is.
-		tag, err := tx.Exec(ctx, `UPDATE sessions SET revoked_at = now()
-			WHERE revoked_at IS NULL AND (adviser_id, company_user_id) IS NOT DISTINCT FROM
-				(SELECT adviser_id, company_user_id FROM sessions WHERE id = $1)`, actor.SessionID)
+		tag, err := tx.Exec(ctx, `WITH me AS (SELECT adviser_id, company_user_id FROM sessions WHERE id = $1)
+			UPDATE sessions s SET revoked_at = now() FROM me
+			WHERE s.revoked_at IS NULL AND (s.adviser_id = me.adviser_id OR s.company_user_id = me.company_user_id)`, actor.SessionID)
 		if err != nil {
 			return err
 		}

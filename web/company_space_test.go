@@ -481,6 +481,15 @@ func TestCompanyRoutesTenancy(t *testing.T) {
 	require.NoError(t, e.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM company_users WHERE email = 'x@y.example.org'`).Scan(&users))
 	require.Zero(t, users)
 
+	// "Sign out everywhere" ends every session of the company user, and only theirs.
+	other := e.SessionClient(webtest.CompanyUser)
+	resp, _ = e.Post(c, "/console/signout/everywhere", nil, "")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	resp, _ = e.Get(other, "/console/company")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, "the other session is out")
+	resp, _ = e.Get(a, "/console/")
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the adviser's session stays")
+
 	// In the browser, the company's 404 page passes axe.
 	e.SignInCompany(webtest.CompanyUser)
 	e.Visit("/console/company/offers/" + offer.String())

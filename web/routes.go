@@ -27,8 +27,10 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST "+Prefix+"/signin", h.signinSend)
 	m.HandleFunc("GET "+Prefix+"/signin/link", h.signinLinkShow)
 	m.HandleFunc("POST "+Prefix+"/signin/link", h.signinConsume)
-	m.Handle("POST "+Prefix+"/signout", signedIn(h.signout))
-	m.Handle("POST "+Prefix+"/signout/everywhere", signedIn(h.signoutEverywhere))
+	// Anyone signed in signs out, adviser or company user.
+	anySession := func(f http.HandlerFunc) http.Handler { return session.Require(Prefix+"/signin", f) }
+	m.Handle("POST "+Prefix+"/signout", anySession(h.signout))
+	m.Handle("POST "+Prefix+"/signout/everywhere", anySession(h.signoutEverywhere))
 
 	// Pages.
 	m.Handle("GET "+Prefix+"/{$}", signedIn(h.today))
