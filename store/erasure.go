@@ -102,6 +102,8 @@ func eraseTrainee(ctx context.Context, tx pgx.Tx, actor passerelle.Principal, id
 		{"placements_anonymised", `UPDATE placements SET tutor_name = '', tutor_role = '',
 				outcome_reason = '', updated_at = now(), version = version + 1
 			WHERE trainee_id = $1`, []any{id}},
+		{"checkins_anonymised", `UPDATE placement_checkins SET note = ''
+			WHERE placement_id IN (SELECT id FROM placements WHERE trainee_id = $1) AND note <> ''`, []any{id}},
 		{"followups_anonymised", `UPDATE followups SET note = '', updated_at = now(), version = version + 1
 			WHERE trainee_id = $1`, []any{id}},
 		{"consents_deleted", `DELETE FROM consents WHERE trainee_id = $1`, []any{id}},

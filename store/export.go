@@ -64,7 +64,9 @@ const exportQuery = `WITH subjects AS (
 				'transitions', (SELECT coalesce(jsonb_agg(to_jsonb(pt) ORDER BY pt.occurred_at, pt.id), '[]')
 					FROM proposal_transitions pt WHERE pt.proposal_id = p.id)) ORDER BY p.created_at, p.id), '[]')
 			FROM proposals p JOIN offers o ON o.id = p.offer_id JOIN companies co ON co.id = p.company_id WHERE p.trainee_id = $1),
-		(SELECT coalesce(jsonb_agg(to_jsonb(l) ORDER BY l.start_date, l.id), '[]') FROM placements l WHERE l.trainee_id = $1),
+		(SELECT coalesce(jsonb_agg(to_jsonb(l) || jsonb_build_object('checkins', (SELECT coalesce(jsonb_agg(to_jsonb(c)
+				ORDER BY c.month), '[]') FROM placement_checkins c WHERE c.placement_id = l.id)) ORDER BY l.start_date, l.id), '[]')
+			FROM placements l WHERE l.trainee_id = $1),
 		(SELECT coalesce(jsonb_agg(to_jsonb(f) ORDER BY f.month), '[]') FROM followups f WHERE f.trainee_id = $1),
 		(SELECT coalesce(jsonb_agg(to_jsonb(e) ORDER BY e.occurred_at, e.id), '[]') FROM evs e),
 		(SELECT coalesce(jsonb_agg(to_jsonb(n) ORDER BY n.created_at, n.id), '[]') FROM notifications n

@@ -80,8 +80,15 @@ var PersonalData = []DataTable{
 		"id", "organisation_id", "trainee_id", "river_job_id", "created_at")},
 	{Name: "placements", TraineeData: true, Columns: merge(
 		cols(EraseKeep, ExportRow, RetainTraineeInactive, "id", "proposal_id", "trainee_id", "offer_id", "organisation_id",
-			"company_id", "kind", "start_date", "end_date", "outcome", "ended_at", "created_at", "updated_at", "version"),
+			"company_id", "kind", "start_date", "end_date", "outcome", "ended_at", "created_at", "updated_at", "version",
+			"start_confirmed_at"),
 		cols(EraseBlank, ExportRow, RetainTraineeInactive, "tutor_name", "tutor_role", "outcome_reason"))},
+	// The company's answers at 1, 3 and 6 months of a placement (exported
+	// with their placement); the note is free text about the trainee.
+	{Name: "placement_checkins", TraineeData: true, Columns: merge(
+		cols(EraseKeep, ExportRow, RetainTraineeInactive, "id", "placement_id", "month", "still_there", "going",
+			"answered_by_role", "answered_at"),
+		cols(EraseBlank, ExportRow, RetainTraineeInactive, "note"))},
 	{Name: "followups", TraineeData: true, Columns: merge(
 		cols(EraseKeep, ExportRow, RetainTraineeInactive, "id", "trainee_id", "organisation_id", "month", "due_date",
 			"situation", "contract_type", "recorded_at", "recorded_by", "created_at", "updated_at", "version"),
@@ -121,8 +128,11 @@ var PersonalData = []DataTable{
 	{Name: "webhook_endpoints", Why: "integrators' URLs and secrets"},
 	{Name: "digests", Why: "which adviser got a digest on which day; deleted with the delivery logs"},
 	{Name: "rate_limits", Why: "a timestamp per API key"},
-	{Name: "signin_links", Why: "advisers' sign-in links (hashes); deleted by retention"},
-	{Name: "sessions", Why: "advisers' sessions (hashes); deleted by retention"},
+	{Name: "signin_links", Why: "advisers' and company users' sign-in links (hashes); deleted by retention"},
+	{Name: "sessions", Why: "advisers' and company users' sessions (hashes); deleted by retention"},
+	{Name: "company_users", Why: "people of a company who sign in to its space, not trainees"},
+	{Name: "partner_requests", Why: "companies asking to become a programme's partner, and their contact"},
+	{Name: "address_rate_limits", Why: "a timestamp per client address and form"},
 	{Name: "schema_migrations", Why: "the migrations applied"},
 	{Name: "search_shards", Why: "the search shard map: cells, bounds, servers"},
 	{Name: "search_pending", Why: "ids of offers waiting to be indexed"},
