@@ -87,6 +87,9 @@ func checkPartnerRequest(in PartnerRequestInput) (PartnerRequestInput, error) {
 		in.Address.PostalCode = pc
 		if in.Address.Town == "" {
 			in.Address.Town = places[0].Town
+			if p, ok := DefaultCommune(pc); ok {
+				in.Address.Town = p.Town
+			}
 		}
 	}
 	if in.ContactName == "" || len(in.ContactName) > 200 {
