@@ -98,5 +98,10 @@ if link="$("$BIN" signin-link --email "$DEMO_ADVISER" 2>/dev/null)"; then
   printf '  console    %s/console/\n' "$shown"
   printf '  sign in as %s (single use, 15 minutes):\n             %s\n' "$DEMO_ADVISER" "$link"
 fi
+# The demo bakery's manager, in the company space.
+DEMO_COMPANY_USER="marc.exemple@boulangerie-vieux-pays.example.org"
+if link="$("$BIN" signin-link --email "$DEMO_COMPANY_USER" 2>/dev/null)"; then
+  printf '  sign in as the bakery, company space (single use, 15 minutes):\n             %s\n' "$link"
+fi
 echo
 echo "make stop to stop everything; logs in .data/logs/"
